@@ -1,0 +1,15 @@
+# Warnings for this project's own targets only; never leaked to consumers.
+function(memcache_enable_warnings target)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4)
+    if(MEMCACHE_WERROR)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  else()
+    target_compile_options(${target} PRIVATE
+      -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow)
+    if(MEMCACHE_WERROR)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+endfunction()

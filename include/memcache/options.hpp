@@ -1,0 +1,70 @@
+#ifndef MEMCACHE_OPTIONS_HPP
+#define MEMCACHE_OPTIONS_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace memcache {
+
+/// How keys are mapped to servers.
+enum class Hashing {
+  /// python-memcached 1.60 and later, bit for bit:
+  /// `((crc32(key) >> 16) & 0x7fff) % len(buckets)`.
+  python,
+  /// python-memcached up to 1.59 (Debian 12's python3-memcache): the same,
+  /// except that a hash of 0 becomes 1.
+  python_1_59,
+  /// libmemcached's weighted ketama (MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED).
+  ketama,
+};
+
+/// Everything a Client can be told, one field per python-memcached keyword
+/// plus what C++ needs. A plain struct: set what you need, keep the rest.
+///
+///     memcache::Options options;
+///     options.socket_timeout = std::chrono::milliseconds(500);
+///     memcache::Client mc({"127.0.0.1:11211"}, options);
+struct Options {
+  /// Log why calls fail (python-memcached's `debug`), through `log`.
+  bool debug = false;
+  /// Longest key accepted, prefix included; 0 turns the check off.
+  std::size_t server_max_key_length = 250;
+  /// Longest value sent after encoding and compression; longer values are not
+  /// sent and the call returns false. Replies announcing a longer value are
+  /// treated as a broken server. 0 turns the limit off.
+  std::size_t server_max_value_length = 1024 * 1024;
+  /// How long a server that failed is skipped before it is tried again.
+  std::chrono::seconds dead_retry{30};
+  /// Longest wait for a server on any read or write (and for a free pooled
+  /// connection); a server that stays silent this long fails the call and is
+  /// marked dead.
+  std::chrono::milliseconds socket_timeout{3000};
+  /// Longest wait for a TCP or unix-socket connect.
+  std::chrono::milliseconds connect_timeout{3000};
+  /// Remember the cas unique of each `gets` so that `cas` can use it.
+  bool cache_cas = false;
+  /// Send `flush_all` to a server when it comes back after being marked dead.
+  bool flush_on_reconnect = false;
+  /// Check every key before it reaches the wire (python-memcached's check_keys).
+  bool check_keys = true;
+
+  /// Most connections kept open to one server; callers beyond that wait (up to
+  /// `socket_timeout`) for one to be returned.
+  std::size_t max_connections_per_server = 16;
+  /// Server selection scheme.
+  Hashing hashing = Hashing::python;
+  /// Compresses a value when `min_compress_len` asks for it; empty means zlib,
+  /// as python-memcached's `zlib.compress`.
+  std::function<std::string(std::string_view)> compressor;
+  /// Undoes `compressor` for values with flag 8; empty means zlib.
+  std::function<std::string(std::string_view)> decompressor;
+  /// Where `debug` messages go; empty means stderr, as "MemCached: <message>".
+  std::function<void(std::string_view)> log;
+};
+
+}  // namespace memcache
+
+#endif  // MEMCACHE_OPTIONS_HPP

@@ -1,0 +1,53 @@
+#include "call.hpp"
+
+#include "net/io_error.hpp"
+
+namespace memcache::detail {
+
+Call::Call(const Topology& topology, const Options& options)
+    : topology_(topology), options_(options), slots_(topology.hosts.size()) {}
+
+Call::Slot* Call::server(std::size_t index) {
+  Slot& slot = slots_[index];
+  if (!slot.tried) {
+    slot.tried = true;
+    slot.host = topology_.hosts[index].get();
+    if (!slot.host->is_dead()) {
+      try {
+        slot.lease = slot.host->acquire();
+        slot.exchange.emplace(*slot.lease, options_.server_max_value_length);
+      } catch (const IoError& e) {
+        slot.host->mark_dead(e.what());
+      }
+    }
+  }
+  return slot.exchange ? &slot : nullptr;
+}
+
+Call::Slot* Call::route(std::string_view key, std::optional<std::uint64_t> hash) {
+  auto index = topology_.ring.pick(key, hash, [this](std::size_t i) { return server(i) != nullptr; });
+  return index ? &slots_[*index] : nullptr;
+}
+
+void Call::run() {
+  std::vector<Exchange*> active;
+  for (Slot& s : slots_) {
+    if (s.exchange) active.push_back(&*s.exchange);
+  }
+  if (active.empty()) return;
+  run_exchanges(active, options_.socket_timeout);
+  for (Slot& s : slots_) {
+    if (!s.exchange) continue;
+    const Exchange& x = *s.exchange;
+    if (x.server_failed()) {
+      s.lease.discard();
+      s.host->mark_dead(x.error);
+    } else if (!x.reusable()) {
+      // A reply that made no sense: this connection only is closed.
+      s.lease.discard();
+      if (x.outcome == Exchange::Outcome::protocol_failed) s.host->log(x.error);
+    }
+  }
+}
+
+}  // namespace memcache::detail

@@ -1,0 +1,47 @@
+#ifndef MEMCACHE_SRC_NET_CONNECTION_HPP
+#define MEMCACHE_SRC_NET_CONNECTION_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/io_context.hpp>
+
+#include "address.hpp"
+#include "net/read_buffer.hpp"
+
+namespace memcache::detail {
+
+/// One open, non-blocking socket to a memcached server (TCP or unix), and the
+/// bytes read from it. It moves bytes only; replies are parsed elsewhere.
+class Connection {
+ public:
+  /// Resolves and connects within `timeout`; throws IoError saying why not.
+  Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout);
+
+  int native_handle() { return socket_.native_handle(); }
+
+  /// Sends what the socket takes now; 0 when it would block. Throws IoError.
+  std::size_t write_some(std::string_view data);
+  /// Reads what has arrived into `buffer()`, making room for at least
+  /// `wanted` bytes in all; false when nothing was there. Throws IoError,
+  /// also when the server closed the connection.
+  bool read_some(std::size_t wanted);
+
+  ReadBuffer& buffer() { return buffer_; }
+  const Address& address() const { return address_; }
+
+ private:
+  asio::generic::stream_protocol::socket socket_;
+  const Address& address_;
+  ReadBuffer buffer_;
+};
+
+/// Waits until a descriptor is ready, up to `timeout`: poll(2) with EINTR
+/// handled. Returns poll's result count (0 on timeout).
+int wait_ready(struct pollfd* fds, std::size_t count, std::chrono::milliseconds timeout);
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_NET_CONNECTION_HPP

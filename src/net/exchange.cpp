@@ -1,0 +1,103 @@
+#include "net/exchange.hpp"
+
+#include <poll.h>
+
+#include <fmt/format.h>
+
+#include "net/io_error.hpp"
+
+namespace memcache::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool finished(const Exchange& x) { return x.written == x.request.size() && x.dispatcher.idle(); }
+
+void complete_if_finished(Exchange& x) {
+  if (!finished(x)) return;
+  if (!x.conn->buffer().empty()) {
+    x.outcome = Exchange::Outcome::protocol_failed;
+    x.error = fmt::format("{} sent bytes nobody asked for", x.conn->address().to_string());
+    return;
+  }
+  x.outcome = Exchange::Outcome::done;
+}
+
+// Each step returns whether bytes moved; errors end the exchange.
+bool write_step(Exchange& x) {
+  bool progress = false;
+  while (x.written < x.request.size()) {
+    std::size_t n = x.conn->write_some(std::string_view(x.request).substr(x.written));
+    if (n == 0) break;
+    x.written += n;
+    progress = true;
+  }
+  return progress;
+}
+
+bool read_step(Exchange& x) {
+  ReadBuffer& buf = x.conn->buffer();
+  if (!x.conn->read_some(x.dispatcher.bytes_needed())) return false;
+  buf.consume(x.dispatcher.consume(buf.data()));
+  return true;
+}
+
+template <class Step>
+bool guarded(Exchange& x, Step step) {
+  try {
+    bool progress = step(x);
+    complete_if_finished(x);
+    return progress;
+  } catch (const IoError& e) {
+    x.outcome = Exchange::Outcome::io_failed;
+    x.error = e.what();
+  } catch (const protocol::ProtocolError& e) {
+    x.outcome = Exchange::Outcome::protocol_failed;
+    x.error = fmt::format("{}: {}", x.conn->address().to_string(), e.what());
+  }
+  return true;
+}
+
+}  // namespace
+
+void run_exchanges(std::vector<Exchange*>& exchanges, std::chrono::milliseconds timeout) {
+  // Write first without waiting: a fresh socket almost always has room.
+  for (Exchange* x : exchanges) guarded(*x, write_step);
+
+  std::vector<pollfd> fds;
+  std::vector<Exchange*> active;
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    fds.clear();
+    active.clear();
+    for (Exchange* x : exchanges) {
+      if (x->outcome != Exchange::Outcome::pending) continue;
+      short events = POLLIN;  // always read, so a server blocked on writing replies never stalls us
+      if (x->written < x->request.size()) events |= POLLOUT;
+      fds.push_back(pollfd{x->conn->native_handle(), events, 0});
+      active.push_back(x);
+    }
+    if (active.empty()) return;
+
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    int ready = left.count() > 0 ? wait_ready(fds.data(), fds.size(), left) : 0;
+    if (ready == 0) {
+      for (Exchange* x : active) {
+        x->outcome = Exchange::Outcome::timed_out;
+        x->error = fmt::format("{}: no reply within {} ms", x->conn->address().to_string(), timeout.count());
+      }
+      return;
+    }
+    bool progress = false;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      Exchange& x = *active[i];
+      if (fds[i].revents & POLLOUT) progress |= guarded(x, write_step);
+      if (x.outcome == Exchange::Outcome::pending && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        progress |= guarded(x, read_step);
+      }
+    }
+    if (progress) deadline = Clock::now() + timeout;
+  }
+}
+
+}  // namespace memcache::detail

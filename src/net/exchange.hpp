@@ -1,0 +1,41 @@
+#ifndef MEMCACHE_SRC_NET_EXCHANGE_HPP
+#define MEMCACHE_SRC_NET_EXCHANGE_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "net/connection.hpp"
+#include "protocol/dispatcher.hpp"
+
+namespace memcache::detail {
+
+/// One connection's part of a call: the pipelined requests to write and the
+/// operations their replies go to.
+struct Exchange {
+  enum class Outcome { pending, done, io_failed, timed_out, protocol_failed };
+
+  Exchange(Connection& connection, std::size_t max_value) : conn(&connection), dispatcher(max_value) {}
+
+  Connection* conn;
+  std::string request;
+  std::size_t written = 0;
+  protocol::Dispatcher dispatcher;
+  Outcome outcome = Outcome::pending;
+  std::string error;
+
+  /// The connection may serve another call.
+  bool reusable() const { return outcome == Outcome::done && dispatcher.in_step(); }
+  /// The server itself failed (not just its reply): mark it dead.
+  bool server_failed() const { return outcome == Outcome::io_failed || outcome == Outcome::timed_out; }
+};
+
+/// Writes every exchange's requests and reads their replies, all connections
+/// at once (one poll loop, so servers are served in parallel). A connection
+/// that makes no progress for `timeout` fails with timed_out.
+void run_exchanges(std::vector<Exchange*>& exchanges, std::chrono::milliseconds timeout);
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_NET_EXCHANGE_HPP

@@ -1,0 +1,71 @@
+#ifndef MEMCACHE_SRC_NET_POOL_HPP
+#define MEMCACHE_SRC_NET_POOL_HPP
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "net/connection.hpp"
+
+namespace memcache::detail {
+
+/// A bounded pool of connections to one server: idle ones are reused, new
+/// ones are opened lazily, callers past the bound wait for a return.
+class Pool {
+ public:
+  using Opener = std::function<std::unique_ptr<Connection>()>;
+
+  /// A borrowed connection, given back on destruction unless discarded.
+  class Lease {
+   public:
+    Lease() = default;
+    Lease(Pool* pool, std::unique_ptr<Connection> conn, std::uint64_t generation)
+        : pool_(pool), conn_(std::move(conn)), generation_(generation) {}
+    Lease(Lease&& other) noexcept { *this = std::move(other); }
+    Lease& operator=(Lease&& other) noexcept;
+    ~Lease() { release(); }
+
+    explicit operator bool() const { return conn_ != nullptr; }
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+    /// The connection is out of step or broken: close it instead of reusing it.
+    void discard() { keep_ = false; }
+    void release();
+
+   private:
+    Pool* pool_ = nullptr;
+    std::unique_ptr<Connection> conn_;
+    std::uint64_t generation_ = 0;
+    bool keep_ = true;
+  };
+
+  explicit Pool(std::size_t max_connections) : max_(max_connections == 0 ? 1 : max_connections) {}
+
+  /// An idle connection, or a new one from `open` (which throws IoError when
+  /// it cannot connect); waits up to `wait` when `max_connections` are out.
+  Lease acquire(const Opener& open, std::chrono::milliseconds wait);
+
+  /// Closes idle connections; borrowed ones are closed when given back.
+  void clear();
+
+  std::size_t open_connections() const;
+
+ private:
+  void give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep);
+
+  const std::size_t max_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
+  std::deque<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_NET_POOL_HPP

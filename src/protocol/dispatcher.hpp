@@ -1,0 +1,45 @@
+#ifndef MEMCACHE_SRC_PROTOCOL_DISPATCHER_HPP
+#define MEMCACHE_SRC_PROTOCOL_DISPATCHER_HPP
+
+#include <cstddef>
+#include <deque>
+#include <string_view>
+
+#include "protocol/operations.hpp"
+#include "protocol/reply_parser.hpp"
+
+namespace memcache::detail::protocol {
+
+/// The replies one connection owes, in request order: hands each reply that
+/// arrives to the operation it belongs to. Sans I/O; the socket side only
+/// feeds it bytes.
+class Dispatcher {
+ public:
+  explicit Dispatcher(std::size_t max_value) : max_value_(max_value) {}
+
+  /// Queues an operation; its replies come after those of earlier ones.
+  void expect(Operation& op) { pending_.push_back(&op); }
+
+  /// Consumes every whole reply at the start of `input` and returns how many
+  /// bytes that was. Throws ProtocolError for a reply that makes no sense or
+  /// that nobody is waiting for.
+  std::size_t consume(std::string_view input);
+
+  /// All queued operations have their replies.
+  bool idle() const { return pending_.empty(); }
+  /// Total bytes the reply being read needs, when known (0 otherwise).
+  std::size_t bytes_needed() const { return needed_; }
+  /// False once the server answered ERROR or CLIENT_ERROR: after those it may
+  /// have skipped input, so the connection is closed rather than reused.
+  bool in_step() const { return in_step_; }
+
+ private:
+  std::size_t max_value_;
+  std::deque<Operation*> pending_;
+  std::size_t needed_ = 0;
+  bool in_step_ = true;
+};
+
+}  // namespace memcache::detail::protocol
+
+#endif  // MEMCACHE_SRC_PROTOCOL_DISPATCHER_HPP

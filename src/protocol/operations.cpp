@@ -1,0 +1,84 @@
+#include "protocol/operations.hpp"
+
+#include <fmt/format.h>
+
+namespace memcache::detail::protocol {
+namespace {
+
+constexpr std::uint32_t bit(ReplyType t) { return 1u << static_cast<unsigned>(t); }
+
+const char* name(ReplyType t) {
+  switch (t) {
+    case ReplyType::value: return "VALUE";
+    case ReplyType::end: return "END";
+    case ReplyType::stored: return "STORED";
+    case ReplyType::not_stored: return "NOT_STORED";
+    case ReplyType::exists: return "EXISTS";
+    case ReplyType::not_found: return "NOT_FOUND";
+    case ReplyType::deleted: return "DELETED";
+    case ReplyType::touched: return "TOUCHED";
+    case ReplyType::ok: return "OK";
+    case ReplyType::number: return "a number";
+    case ReplyType::stat: return "STAT";
+    case ReplyType::version: return "VERSION";
+    case ReplyType::error: return "ERROR";
+    case ReplyType::client_error: return "CLIENT_ERROR";
+    case ReplyType::server_error: return "SERVER_ERROR";
+  }
+  return "?";
+}
+
+[[noreturn]] void unexpected(const Reply& r, const char* request) {
+  throw ProtocolError(fmt::format("memcached answered {} to {}", name(r.type), request));
+}
+
+constexpr std::uint32_t error_bits = bit(ReplyType::error) | bit(ReplyType::client_error) | bit(ReplyType::server_error);
+
+}  // namespace
+
+LineOperation::LineOperation(std::initializer_list<ReplyType> accepted) : accepted_mask_(error_bits) {
+  for (ReplyType t : accepted) accepted_mask_ |= bit(t);
+}
+
+bool LineOperation::on_reply(const Reply& reply) {
+  if ((accepted_mask_ & bit(reply.type)) == 0) unexpected(reply, "a one-line request");
+  answered_ = true;
+  type_ = reply.type;
+  number_ = reply.number;
+  text_.assign(reply.data.data(), reply.data.size());
+  return true;
+}
+
+LineOperation LineOperation::storage() {
+  return {ReplyType::stored, ReplyType::not_stored, ReplyType::exists, ReplyType::not_found};
+}
+LineOperation LineOperation::arith() { return {ReplyType::number, ReplyType::not_found}; }
+LineOperation LineOperation::deletion() { return {ReplyType::deleted, ReplyType::not_found}; }
+LineOperation LineOperation::touch() { return {ReplyType::touched, ReplyType::not_found}; }
+LineOperation LineOperation::flush() { return {ReplyType::ok}; }
+LineOperation LineOperation::version() { return {ReplyType::version}; }
+
+RetrievalOperation::RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink)
+    : keys_(std::move(keys)), first_(first), sink_(std::move(sink)) {}
+
+bool RetrievalOperation::on_reply(const Reply& reply) {
+  if (reply.type == ReplyType::end) return true;
+  if (reply.type != ReplyType::value) unexpected(reply, "get");
+  while (cursor_ < keys_.size() && keys_[cursor_] != reply.key) ++cursor_;
+  if (cursor_ == keys_.size()) {
+    throw ProtocolError(fmt::format("memcached sent a value for key \"{}\", which was not asked for",
+                                    reply.key.substr(0, 250)));
+  }
+  sink_(first_ + cursor_, reply);
+  ++cursor_;
+  return false;
+}
+
+bool StatsOperation::on_reply(const Reply& reply) {
+  if (reply.type == ReplyType::end) return true;
+  if (reply.type != ReplyType::stat) unexpected(reply, "stats");
+  sink_(reply.name, reply.data);
+  return false;
+}
+
+}  // namespace memcache::detail::protocol

@@ -1,0 +1,87 @@
+#ifndef MEMCACHE_SRC_PROTOCOL_OPERATIONS_HPP
+#define MEMCACHE_SRC_PROTOCOL_OPERATIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/reply_parser.hpp"
+
+namespace memcache::detail::protocol {
+
+/// What one request is owed by the server, as a small state machine fed the
+/// replies in order. No I/O.
+class Operation {
+ public:
+  virtual ~Operation() = default;
+  /// Takes the next reply meant for this request; true when it was the last.
+  /// Throws ProtocolError for a reply this request cannot receive.
+  virtual bool on_reply(const Reply& reply) = 0;
+};
+
+/// A request answered by one line: storage, incr/decr, delete, touch,
+/// flush_all, version. Accepts only the reply types listed, plus
+/// ERROR / CLIENT_ERROR / SERVER_ERROR, which it records.
+class LineOperation final : public Operation {
+ public:
+  LineOperation(std::initializer_list<ReplyType> accepted);
+  bool on_reply(const Reply& reply) override;
+
+  bool answered() const { return answered_; }
+  ReplyType type() const { return type_; }
+  std::uint64_t number() const { return number_; }
+  /// The text of an error or VERSION reply.
+  const std::string& text() const { return text_; }
+
+  static LineOperation storage();
+  static LineOperation arith();
+  static LineOperation deletion();
+  static LineOperation touch();
+  static LineOperation flush();
+  static LineOperation version();
+
+ private:
+  std::uint32_t accepted_mask_ = 0;
+  bool answered_ = false;
+  ReplyType type_ = ReplyType::error;
+  std::uint64_t number_ = 0;
+  std::string text_;
+};
+
+/// `get`/`gets` of several keys: VALUE replies for a subset of the requested
+/// keys, in request order, then END. A VALUE for a key that was not asked for
+/// (at that point) is a ProtocolError: a reply never reaches the wrong key.
+class RetrievalOperation final : public Operation {
+ public:
+  using Sink = std::function<void(std::size_t key_index, const Reply& value)>;
+
+  /// `keys` are the keys as sent, `first`..`first + keys.size()` their indices
+  /// as the sink reports them.
+  RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink);
+  bool on_reply(const Reply& reply) override;
+
+ private:
+  std::vector<std::string_view> keys_;
+  std::size_t first_;
+  std::size_t cursor_ = 0;
+  Sink sink_;
+};
+
+/// `stats [args]`: STAT lines until END.
+class StatsOperation final : public Operation {
+ public:
+  using Sink = std::function<void(std::string_view name, std::string_view value)>;
+  explicit StatsOperation(Sink sink) : sink_(std::move(sink)) {}
+  bool on_reply(const Reply& reply) override;
+
+ private:
+  Sink sink_;
+};
+
+}  // namespace memcache::detail::protocol
+
+#endif  // MEMCACHE_SRC_PROTOCOL_OPERATIONS_HPP

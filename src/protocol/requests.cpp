@@ -1,0 +1,85 @@
+#include "protocol/requests.hpp"
+
+#include <fmt/format.h>
+
+namespace memcache::detail::protocol {
+namespace {
+
+void append(std::string& out, std::string_view s) { out.append(s.data(), s.size()); }
+
+template <class Int>
+void append_number(std::string& out, Int n) {
+  fmt::format_int f(n);
+  out.append(f.data(), f.size());
+}
+
+void finish(std::string& out, bool noreply) {
+  if (noreply) append(out, " noreply");
+  append(out, "\r\n");
+}
+
+}  // namespace
+
+void encode_storage(std::string& out, std::string_view cmd, std::string_view key, std::uint32_t flags,
+                    std::int64_t exptime, std::string_view data, std::optional<std::uint64_t> cas_unique,
+                    bool noreply) {
+  append(out, cmd);
+  out += ' ';
+  append(out, key);
+  out += ' ';
+  append_number(out, flags);
+  out += ' ';
+  append_number(out, exptime);
+  out += ' ';
+  append_number(out, data.size());
+  if (cas_unique) {
+    out += ' ';
+    append_number(out, *cas_unique);
+  }
+  finish(out, noreply);
+  append(out, data);
+  append(out, "\r\n");
+}
+
+void begin_retrieval(std::string& out, bool with_cas) { append(out, with_cas ? "gets" : "get"); }
+
+void append_key(std::string& out, std::string_view prefix, std::string_view key) {
+  out += ' ';
+  append(out, prefix);
+  append(out, key);
+}
+
+void finish_line(std::string& out) { append(out, "\r\n"); }
+
+void encode_arith(std::string& out, bool incr, std::string_view key, std::uint64_t delta, bool noreply) {
+  append(out, incr ? "incr " : "decr ");
+  append(out, key);
+  out += ' ';
+  append_number(out, delta);
+  finish(out, noreply);
+}
+
+void encode_delete(std::string& out, std::string_view key, std::int64_t time, bool noreply) {
+  append(out, "delete ");
+  append(out, key);
+  if (time != 0) {
+    out += ' ';
+    append_number(out, time);
+  }
+  finish(out, noreply);
+}
+
+void encode_touch(std::string& out, std::string_view key, std::int64_t exptime, bool noreply) {
+  append(out, "touch ");
+  append(out, key);
+  out += ' ';
+  append_number(out, exptime);
+  finish(out, noreply);
+}
+
+void encode_line(std::string& out, std::string_view line) {
+  append(out, line);
+  append(out, "\r\n");
+}
+
+}  // namespace memcache::detail::protocol
