@@ -1,0 +1,165 @@
+#include "memcached_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace memcache::test {
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot find a free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool can_connect_tcp(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool can_connect_unix(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::string memcached_binary() {
+  const char* env = std::getenv("MEMCACHED_BIN");
+  return env && *env ? env : "/usr/bin/memcached";
+}
+
+MemcachedServer::MemcachedServer(Transport transport, std::vector<std::string> extra_args)
+    : transport_(transport), extra_args_(std::move(extra_args)) {
+  if (transport_ == Transport::unix_socket) {
+    char tmpl[] = "/tmp/memcache-test-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    socket_path_ = dir_ + "/memcached.sock";
+  }
+  // Another process may take the port between free_port() and memcached's
+  // bind; then memcached exits and we try another one.
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (transport_ == Transport::tcp) port_ = free_port();
+    launch();
+    if (wait_until_ready()) return;
+    kill();
+  }
+  throw std::runtime_error("memcached did not start (is " + memcached_binary() + " installed?)");
+}
+
+MemcachedServer::~MemcachedServer() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);
+    kill();
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+std::string MemcachedServer::spec() const {
+  if (transport_ == Transport::unix_socket) return "unix:" + socket_path_;
+  return "127.0.0.1:" + std::to_string(port_);
+}
+
+void MemcachedServer::launch() {
+  std::vector<std::string> args{memcached_binary()};
+  if (transport_ == Transport::tcp) {
+    args.insert(args.end(), {"-l", "127.0.0.1", "-p", std::to_string(port_), "-U", "0"});
+  } else {
+    args.insert(args.end(), {"-s", socket_path_});
+    std::filesystem::remove(socket_path_);
+  }
+  if (::geteuid() == 0) args.insert(args.end(), {"-u", "root"});
+  args.insert(args.end(), {"-m", "64", "-t", "2"});
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+}
+
+bool MemcachedServer::wait_until_ready() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    if (transport_ == Transport::tcp ? can_connect_tcp(port_) : can_connect_unix(socket_path_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+void MemcachedServer::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void MemcachedServer::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+void MemcachedServer::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void MemcachedServer::restart() {
+  kill();
+  // The old listening socket may linger briefly; retry on the same port.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    launch();
+    if (wait_until_ready()) return;
+    kill();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("memcached did not restart on " + spec());
+}
+
+}  // namespace memcache::test

@@ -1,0 +1,55 @@
+#ifndef MEMCACHE_TESTS_SUPPORT_MEMCACHED_SERVER_HPP
+#define MEMCACHE_TESTS_SUPPORT_MEMCACHED_SERVER_HPP
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace memcache::test {
+
+/// A real memcached process for one test: started on a free loopback port (or
+/// a unix socket in a fresh temporary directory), stopped in the destructor.
+class MemcachedServer {
+ public:
+  enum class Transport { tcp, unix_socket };
+
+  explicit MemcachedServer(Transport transport = Transport::tcp, std::vector<std::string> extra_args = {});
+  ~MemcachedServer();
+  MemcachedServer(const MemcachedServer&) = delete;
+  MemcachedServer& operator=(const MemcachedServer&) = delete;
+
+  /// The server string a Client takes: "127.0.0.1:<port>" or "unix:<path>".
+  std::string spec() const;
+  std::uint16_t port() const { return port_; }
+  const std::string& socket_path() const { return socket_path_; }
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
+
+  /// SIGSTOP / SIGCONT: the server stalls with its sockets open.
+  void pause();
+  void resume();
+  /// SIGKILL and reap; the port stays reserved for restart().
+  void kill();
+  /// A fresh, empty memcached on the same port or socket.
+  void restart();
+
+ private:
+  void launch();
+  bool wait_until_ready();
+
+  Transport transport_;
+  std::vector<std::string> extra_args_;
+  std::uint16_t port_ = 0;
+  std::string dir_;
+  std::string socket_path_;
+  pid_t pid_ = -1;
+};
+
+/// The memcached binary: $MEMCACHED_BIN, else /usr/bin/memcached.
+std::string memcached_binary();
+
+}  // namespace memcache::test
+
+#endif  // MEMCACHE_TESTS_SUPPORT_MEMCACHED_SERVER_HPP
