@@ -24,6 +24,14 @@ install(FILES
   ${PROJECT_BINARY_DIR}/memcache-config-version.cmake
   DESTINATION ${MEMCACHE_CMAKE_DIR})
 
+# A static library's dependencies must reach the consumer's link line.
+if(BUILD_SHARED_LIBS)
+  set(MEMCACHE_PC_REQUIRES_FIELD "Requires.private")
+else()
+  set(MEMCACHE_PC_REQUIRES_FIELD "Requires")
+endif()
+# prefix relative to the .pc file, so the install tree can move.
+file(RELATIVE_PATH MEMCACHE_PC_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 configure_file(cmake/memcache.pc.in ${PROJECT_BINARY_DIR}/memcache.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/memcache.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

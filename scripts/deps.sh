@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever this project needs that is missing.
+# Nothing else is downloaded: builds use only what these packages provide.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config         # build
+  libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
+  memcached catch2                         # tests
+  python3 python3-memcache                 # interop tests: python-memcached as a peer
+  libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
+)
+if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
+  read -r -a extra <<<"$MEMCACHE_DEPS_EXTRA"
+  packages+=("${extra[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
