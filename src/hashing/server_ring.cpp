@@ -1,7 +1,5 @@
 #include "hashing/server_ring.hpp"
 
-#include <memcache/error.hpp>
-
 #include "hashing/python_hash.hpp"
 
 namespace memcache::detail {
@@ -9,8 +7,15 @@ namespace {
 constexpr unsigned python_server_retries = 10;
 }  // namespace
 
-ServerRing::ServerRing(const std::vector<Entry>& servers, Hashing hashing) : hashing_(hashing) {
-  if (hashing == Hashing::ketama) throw Error("ketama hashing is not implemented yet");
+ServerRing::ServerRing(const std::vector<Entry>& servers, Hashing hashing)
+    : hashing_(hashing), server_count_(servers.size()) {
+  if (hashing == Hashing::ketama) {
+    std::vector<Ketama::Server> named;
+    named.reserve(servers.size());
+    for (const Entry& s : servers) named.push_back({ketama_name(s.address), s.weight});
+    ketama_.emplace(named);
+    return;
+  }
   for (std::size_t i = 0; i < servers.size(); ++i) {
     for (unsigned w = 0; w < servers[i].weight; ++w) buckets_.push_back(i);
   }
@@ -18,6 +23,14 @@ ServerRing::ServerRing(const std::vector<Entry>& servers, Hashing hashing) : has
 
 std::optional<std::size_t> ServerRing::pick(std::string_view key, std::optional<std::uint64_t> hash,
                                             const Usable& usable) const {
+  if (ketama_) {
+    const std::vector<Ketama::Point>& points = ketama_->points();
+    if (points.empty()) return std::nullopt;
+    const std::size_t point =
+        hash ? static_cast<std::size_t>(*hash % points.size()) : ketama_->find(ketama_hash(key));
+    return walk_continuum(point, usable);
+  }
+
   if (buckets_.empty()) return std::nullopt;
   const bool zero_as_one = hashing_ == Hashing::python_1_59;
   std::uint64_t h = hash ? *hash : python_hash(key, zero_as_one);
@@ -25,6 +38,34 @@ std::optional<std::size_t> ServerRing::pick(std::string_view key, std::optional<
     std::size_t server = buckets_[h % buckets_.size()];
     if (usable(server)) return server;
     h = python_rehash(h, attempt, zero_as_one);
+  }
+  return std::nullopt;
+}
+
+// Clockwise from `point` to the first usable server, asking about each server
+// once: its first point after `point` is where its turn comes. Servers with no
+// point at all (weight far below the others) come last, in list order, so a
+// usable server is found whenever there is one.
+std::optional<std::size_t> ServerRing::walk_continuum(std::size_t point, const Usable& usable) const {
+  const std::vector<Ketama::Point>& points = ketama_->points();
+  const std::size_t first = points[point].server;
+  if (usable(first)) return first;  // the usual case allocates nothing
+
+  std::vector<bool> tried(server_count_, false);
+  tried[first] = true;
+  std::size_t untried = server_count_ - 1;
+  auto try_server = [&](std::size_t server) {
+    if (tried[server]) return false;
+    tried[server] = true;
+    --untried;
+    return usable(server);
+  };
+  for (std::size_t step = 1; step < points.size() && untried > 0; ++step) {
+    const std::size_t server = points[(point + step) % points.size()].server;
+    if (try_server(server)) return server;
+  }
+  for (std::size_t server = 0; server < server_count_ && untried > 0; ++server) {
+    if (try_server(server)) return server;
   }
   return std::nullopt;
 }
