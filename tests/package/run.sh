@@ -26,6 +26,14 @@ case "$mode" in
     cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
     export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig"
     ;;
+  conan_test_package)
+    # The Conan recipe's test_package, built with find_package against the
+    # installed tree (conan itself is not available here).
+    cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
+    cmake -S "$source_dir/test_package" -B "$work/test_package" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+    cmake --build "$work/test_package" >/dev/null
+    exec "$work/test_package/test_package"
+    ;;
 esac
 cmake -S "$here/consumer" -B "$work/consumer" -G Ninja "${consumer_args[@]}" >/dev/null
 cmake --build "$work/consumer" >/dev/null

@@ -1,0 +1,61 @@
+"""Conan 2 recipe for memcache: `conan create .` builds and runs test_package."""
+from conan import ConanFile
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.files import copy
+
+
+class MemcacheConan(ConanFile):
+    name = "memcache"
+    version = "0.1.0"
+    license = "MIT"
+    url = "https://github.com/memcache-cpp/memcache"
+    description = "A C++17 memcached client with python-memcached's API"
+    topics = ("memcached", "cache", "python-memcached", "asio")
+    package_type = "library"
+    settings = "os", "arch", "compiler", "build_type"
+    options = {"shared": [True, False], "fPIC": [True, False]}
+    default_options = {"shared": False, "fPIC": True}
+    exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"
+
+    def config_options(self):
+        if self.settings.os == "Windows":
+            del self.options.fPIC
+
+    def configure(self):
+        if self.options.shared:
+            self.options.rm_safe("fPIC")
+
+    def layout(self):
+        cmake_layout(self)
+
+    def requirements(self):
+        self.requires("asio/1.28.1")
+        self.requires("fmt/10.2.1")
+        self.requires("zlib/[>=1.2.11 <2]")
+        self.requires("openssl/[>=1.1 <4]")
+
+    def generate(self):
+        tc = CMakeToolchain(self)
+        tc.cache_variables["MEMCACHE_BUILD_TESTS"] = False
+        tc.cache_variables["MEMCACHE_BUILD_EXAMPLES"] = False
+        tc.cache_variables["MEMCACHE_INSTALL"] = True
+        tc.generate()
+        CMakeDeps(self).generate()
+
+    def build(self):
+        cmake = CMake(self)
+        cmake.configure()
+        cmake.build()
+
+    def package(self):
+        copy(self, "LICENSE", self.source_folder, f"{self.package_folder}/licenses")
+        CMake(self).install()
+
+    def package_info(self):
+        self.cpp_info.set_property("cmake_file_name", "memcache")
+        self.cpp_info.set_property("cmake_target_name", "memcache::memcache")
+        self.cpp_info.set_property("pkg_config_name", "memcache")
+        self.cpp_info.libs = ["memcache"]
+        self.cpp_info.requires = ["asio::asio", "fmt::fmt", "zlib::zlib", "openssl::crypto"]
+        if self.settings.os in ("Linux", "FreeBSD"):
+            self.cpp_info.system_libs = ["pthread"]
