@@ -13,8 +13,9 @@ std::int64_t unix_now() {
 
 Expiry::Expiry(std::chrono::system_clock::time_point at)
     : seconds_(std::chrono::ceil<std::chrono::seconds>(at.time_since_epoch()).count()) {
-  // A point in time at or before the epoch would read as "never expires".
-  if (seconds_ <= 0) seconds_ = -1;
+  // Times this close to the epoch would read as "never" (0) or as relative
+  // seconds; they are long past, so send "already expired".
+  if (seconds_ <= max_relative_seconds) seconds_ = -1;
 }
 
 std::int64_t Expiry::from_duration(std::chrono::seconds d) {

@@ -48,7 +48,10 @@ Int parse_integer(std::string_view s, const char* type) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   std::string_view digits = s;
-  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+  if (!digits.empty() && digits.front() == '+') {
+    digits.remove_prefix(1);
+    if (!digits.empty() && digits.front() == '-') throw_not_integer(s, type);
+  }
   Int out{};
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {

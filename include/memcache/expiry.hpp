@@ -28,7 +28,8 @@ class MEMCACHE_API Expiry {
   constexpr Expiry(Int seconds) : seconds_(static_cast<std::int64_t>(seconds)) {}
 
   template <class Rep, class Period>
-  Expiry(std::chrono::duration<Rep, Period> d) : seconds_(from_duration(std::chrono::ceil<std::chrono::seconds>(d))) {}
+  Expiry(std::chrono::duration<Rep, Period> d)
+      : seconds_(d < d.zero() ? -1 : from_duration(std::chrono::ceil<std::chrono::seconds>(d))) {}
 
   Expiry(std::chrono::system_clock::time_point at);
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -67,6 +68,7 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
     garbage(fmt::format("a value of {} bytes, over server_max_value_length {}", length, max_value), line);
   }
   const std::size_t header = line_end + 2;
+  if (length > std::numeric_limits<std::size_t>::max() - header - 2) garbage("a value length out of range", line);
   const std::size_t total = header + length + 2;
   if (input.size() < total) return {0, total};
   if (input[header + length] != '\r' || input[header + length + 1] != '\n') {

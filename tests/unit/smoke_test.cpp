@@ -1,9 +1,11 @@
+// The library's version macros, as CMake and pkg-config read them.
+
 #include <catch2/catch.hpp>
 
-#include "hashing/python_hash.hpp"
+#include <memcache/version.hpp>
 
-TEST_CASE("python hash of known keys", "[unit]") {
-  CHECK(memcache::detail::python_hash("foo", false) == 3187);
-  CHECK(memcache::detail::python_hash("ob", false) == 0);
-  CHECK(memcache::detail::python_hash("ob", true) == 1);
+TEST_CASE("version macros agree", "[unit]") {
+  CHECK(MEMCACHE_VERSION == MEMCACHE_VERSION_MAJOR * 10000 + MEMCACHE_VERSION_MINOR * 100 + MEMCACHE_VERSION_PATCH);
+  CHECK(MEMCACHE_VERSION_MINOR < 100);
+  CHECK(MEMCACHE_VERSION_PATCH < 100);
 }
