@@ -12,6 +12,8 @@
 
 #include "call.hpp"
 #include "compression.hpp"
+#include "prepared_value.hpp"
+#include "protocol/stats_items.hpp"
 #include "key_check.hpp"
 #include "protocol/operations.hpp"
 #include "protocol/requests.hpp"
@@ -29,18 +31,6 @@ namespace {
 
 // Keys per `get` line: keeps request lines short for any server.
 constexpr std::size_t keys_per_get = 100;
-
-const char* command_name(detail::StoreCommand cmd) {
-  switch (cmd) {
-    case detail::StoreCommand::set: return "set";
-    case detail::StoreCommand::add: return "add";
-    case detail::StoreCommand::replace: return "replace";
-    case detail::StoreCommand::append: return "append";
-    case detail::StoreCommand::prepend: return "prepend";
-    case detail::StoreCommand::cas: return "cas";
-  }
-  return "set";
-}
 
 }  // namespace
 
@@ -72,26 +62,10 @@ struct Client::Impl {
     if (options.check_keys) detail::check_key(key, extra, options.server_max_key_length);
   }
 
-  /// python-memcached's _val_to_store_info after the type step: compress when
-  /// asked and smaller, refuse values over server_max_value_length.
-  std::optional<std::pair<std::string_view, std::uint32_t>> prepare(const detail::Encoded& val,
-                                                                    std::size_t min_compress_len,
-                                                                    std::string& scratch) const {
-    std::string_view bytes = val.bytes();
-    std::uint32_t flags = val.flags();
-    if (min_compress_len != 0 && val.compressible() && bytes.size() > min_compress_len) {
-      scratch = options.compressor ? options.compressor(bytes) : detail::zlib_compress(bytes);
-      if (scratch.size() < bytes.size()) {
-        bytes = scratch;
-        flags |= flags::compressed;
-      }
-    }
-    if (options.server_max_value_length != 0 && bytes.size() > options.server_max_value_length) {
-      debuglog(fmt::format("value of {} bytes is over server_max_value_length {}; not stored", bytes.size(),
-                           options.server_max_value_length));
-      return std::nullopt;
-    }
-    return std::make_pair(bytes, flags);
+  std::optional<detail::PreparedValue> prepare(const detail::Encoded& val, std::size_t min_compress_len,
+                                               std::string& scratch) const {
+    return detail::prepare_value(val.bytes(), val.flags(), val.compressible(), min_compress_len, options, scratch,
+                                 [this](std::string_view m) { debuglog(m); });
   }
 
   void remember_cas(std::string_view key, std::uint64_t unique) {
@@ -174,8 +148,8 @@ bool Client::store(detail::StoreCommand cmd, const Key& key, const detail::Encod
   if (!prepared) return false;
   auto op = LineOperation::storage();
   bool reached = impl_->single(key, noreply ? nullptr : &op, [&](std::string& out) {
-    detail::protocol::encode_storage(out, command_name(cmd), key.text, prepared->second, time.wire_value(),
-                                     prepared->first, cas_unique, noreply);
+    detail::protocol::encode_storage(out, detail::command_name(cmd), key.text, prepared->flags, time.wire_value(),
+                                     prepared->bytes, cas_unique, noreply);
   });
   return reached && (noreply || op.type() == ReplyType::stored);
 }
@@ -208,8 +182,8 @@ std::vector<std::string> Client::store_multi(const std::vector<std::pair<Key, de
       not_stored.emplace_back(key.text);
       continue;
     }
-    detail::protocol::encode_storage(slot->exchange->request, "set", wire_key, prepared->second, time.wire_value(),
-                                     prepared->first, std::nullopt, noreply);
+    detail::protocol::encode_storage(slot->exchange->request, "set", wire_key, prepared->flags, time.wire_value(),
+                                     prepared->bytes, std::nullopt, noreply);
     if (!noreply) slot->exchange->dispatcher.expect(ops.emplace_back(i, LineOperation::storage()).second);
   }
   call.run();
@@ -413,14 +387,7 @@ ServerSlabs Client::get_slabs() {
   ServerSlabs result;
   for (std::size_t i : stats_from_all(*topo, impl_->options, "stats items", raw)) {
     const auto& host = *topo->hosts[i];
-    SlabsMap slabs;
-    for (const auto& [name, value] : raw[i]) {
-      // "items:<slab>:<name>"
-      auto first = name.find(':');
-      auto second = name.find(':', first == std::string::npos ? first : first + 1);
-      if (first == std::string::npos || second == std::string::npos) continue;
-      slabs[name.substr(first + 1, second - first - 1)][name.substr(second + 1)] = value;
-    }
+    SlabsMap slabs = detail::slabs_from_items(raw[i]);
     result.emplace_back(host.address().stats_name(host.weight()), std::move(slabs));
   }
   return result;

@@ -15,6 +15,7 @@
 
 #include <memcache/codec.hpp>
 #include <memcache/detail/encoded.hpp>
+#include <memcache/detail/store_command.hpp>
 #include <memcache/error.hpp>
 #include <memcache/expiry.hpp>
 #include <memcache/export.hpp>
@@ -40,10 +41,6 @@ using ServerStats = std::vector<std::pair<std::string, StatsMap>>;
 /// One server's `stats items`: slab id -> (name -> value).
 using SlabsMap = std::map<std::string, StatsMap>;
 using ServerSlabs = std::vector<std::pair<std::string, SlabsMap>>;
-
-namespace detail {
-enum class StoreCommand { set, add, replace, append, prepend, cas };
-}  // namespace detail
 
 /// A memcached client with python-memcached's API.
 ///

@@ -1,0 +1,34 @@
+// Cache-aside in front of the slow database: the part of this example worth
+// copying. In Python with python-memcached it reads:
+//
+//     user = mc.get(key)
+//     if user is None:
+//         user = load_user(id)
+//         mc.set(key, user, ttl)
+#ifndef WEB_CACHE_USER_CACHE_HPP
+#define WEB_CACHE_USER_CACHE_HPP
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <memcache/memcache.hpp>
+
+namespace web_cache {
+
+struct CachedUser {
+  std::string json;
+  bool hit = false;  // true when memcached had it
+};
+
+/// The memcached key of user `id`: `user:<id>`. A Python app sharing the
+/// cache must use the same key to see the same entries.
+std::string user_key(std::string_view id);
+
+/// User `id` from memcached, or from the database (then kept for `ttl`).
+/// A memcached that is down or slow only costs hits: the database answers.
+CachedUser find_user(memcache::Client& mc, std::string_view id, std::chrono::seconds ttl);
+
+}  // namespace web_cache
+
+#endif  // WEB_CACHE_USER_CACHE_HPP

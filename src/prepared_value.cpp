@@ -1,0 +1,30 @@
+#include "prepared_value.hpp"
+
+#include <fmt/format.h>
+
+#include <memcache/value.hpp>
+
+#include "compression.hpp"
+
+namespace memcache::detail {
+
+std::optional<PreparedValue> prepare_value(std::string_view bytes, std::uint32_t flags, bool compressible,
+                                           std::size_t min_compress_len, const Options& options,
+                                           std::string& scratch,
+                                           const std::function<void(std::string_view)>& log) {
+  if (min_compress_len != 0 && compressible && bytes.size() > min_compress_len) {
+    scratch = options.compressor ? options.compressor(bytes) : zlib_compress(bytes);
+    if (scratch.size() < bytes.size()) {
+      bytes = scratch;
+      flags |= flags::compressed;
+    }
+  }
+  if (options.server_max_value_length != 0 && bytes.size() > options.server_max_value_length) {
+    log(fmt::format("value of {} bytes is over server_max_value_length {}; not stored", bytes.size(),
+                    options.server_max_value_length));
+    return std::nullopt;
+  }
+  return PreparedValue{bytes, flags};
+}
+
+}  // namespace memcache::detail
