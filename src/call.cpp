@@ -1,5 +1,7 @@
 #include "call.hpp"
 
+#include <fmt/format.h>
+
 #include "net/io_error.hpp"
 
 namespace memcache::detail {
@@ -39,6 +41,10 @@ void Call::run() {
   for (Slot& s : slots_) {
     if (!s.exchange) continue;
     const Exchange& x = *s.exchange;
+    if (x.sync.errors() != 0) {
+      s.host->log(fmt::format("{}: {} noreply request(s) failed: {}", s.host->address().to_string(), x.sync.errors(),
+                              x.sync.last_error()));
+    }
     if (x.server_failed()) {
       s.lease.discard();
       s.host->mark_dead(x.error);

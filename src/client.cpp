@@ -127,12 +127,8 @@ void Client::rethrow_for_key(std::string_view key, const ValueError& e) {
 }
 
 Value Client::inflate(Value v, std::string_view key) const {
-  if (!v.is_compressed()) return v;
   try {
-    const std::uint32_t plain_flags = v.flags() & ~flags::compressed;
-    const auto& decompressor = impl_->options.decompressor;
-    std::string bytes = decompressor ? decompressor(v.bytes()) : detail::zlib_decompress(v.bytes());
-    return Value(std::move(bytes), plain_flags);
+    return detail::inflate(std::move(v), impl_->options);
   } catch (const ValueError& e) {
     rethrow_for_key(key, e);
   }

@@ -50,4 +50,11 @@ Value zlib_inflate(Value v) {
   return Value(zlib_decompress(v.bytes()), flags);
 }
 
+Value inflate(Value v, const Options& options) {
+  if (!v.is_compressed()) return v;
+  if (!options.decompressor) return zlib_inflate(std::move(v));
+  const std::uint32_t plain = v.flags() & ~flags::compressed;
+  return Value(options.decompressor(v.bytes()), plain);
+}
+
 }  // namespace memcache::detail

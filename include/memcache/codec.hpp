@@ -10,6 +10,7 @@
 
 #include <memcache/error.hpp>
 #include <memcache/export.hpp>
+#include <memcache/options.hpp>
 #include <memcache/value.hpp>
 
 namespace memcache {
@@ -33,6 +34,8 @@ namespace detail {
 [[noreturn]] MEMCACHE_API void throw_not_integer(std::string_view bytes, const char* type);
 /// zlib-decompresses a Value whose flag 8 is set; other values pass through.
 MEMCACHE_API Value zlib_inflate(Value v);
+/// As zlib_inflate, with `options.decompressor` when one is set.
+MEMCACHE_API Value inflate(Value v, const Options& options);
 
 inline bool is_stringish_flags(std::uint32_t f) { return f == 0 || f == flags::text; }
 inline bool is_integer_flags(std::uint32_t f) {

@@ -54,6 +54,9 @@ struct Options {
   /// Most connections kept open to one server; callers beyond that wait (up to
   /// `socket_timeout`) for one to be returned.
   std::size_t max_connections_per_server = 16;
+  /// AsyncClient: most requests written to one connection and still waiting
+  /// for their replies; later ones queue until replies come back.
+  std::size_t max_requests_in_flight = 1024;
   /// Server selection scheme.
   Hashing hashing = Hashing::python;
   /// Compresses a value when `min_compress_len` asks for it; empty means zlib,

@@ -103,6 +103,12 @@ std::size_t Connection::write_some(std::string_view data) {
   return n;
 }
 
+bool Connection::idle_ok() {
+  if (!buffer_.empty()) return false;
+  pollfd p{socket_.native_handle(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;  // readable means bytes or EOF; an error, too, is not ok
+}
+
 bool Connection::read_some(std::size_t wanted) {
   const std::size_t have = buffer_.data().size();
   buffer_.reserve_tail(wanted > have ? std::max(wanted - have, ReadBuffer::initial_capacity / 2)

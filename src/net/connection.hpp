@@ -32,10 +32,20 @@ class Connection {
   ReadBuffer& buffer() { return buffer_; }
   const Address& address() const { return address_; }
 
+  /// For a connection taken from a pool: nothing has arrived on it since its
+  /// last exchange. Bytes (replies nobody waits for) or EOF (the server went
+  /// away or restarted) mean it must not be used.
+  bool idle_ok();
+  /// Requests went out with noreply since the last reply was read: the server
+  /// may still owe error lines for them (see protocol::SyncOperation).
+  bool unsynced() const { return unsynced_; }
+  void set_unsynced(bool unsynced) { unsynced_ = unsynced; }
+
  private:
   asio::generic::stream_protocol::socket socket_;
   const Address& address_;
   ReadBuffer buffer_;
+  bool unsynced_ = false;
 };
 
 /// Waits until a descriptor is ready, up to `timeout`: poll(2) with EINTR

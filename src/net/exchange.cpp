@@ -61,6 +61,19 @@ bool guarded(Exchange& x, Step step) {
 }  // namespace
 
 void run_exchanges(std::vector<Exchange*>& exchanges, std::chrono::milliseconds timeout) {
+  // noreply requests are never confirmed, and memcached answers some bad ones
+  // anyway: after them, a `version` goes ahead of the next requests that
+  // expect replies, and whatever comes before VERSION is theirs. The exchange
+  // then either reads every reply or the connection is closed: in step both ways.
+  for (Exchange* x : exchanges) {
+    if (x->dispatcher.idle()) {
+      if (!x->request.empty()) x->conn->set_unsynced(true);
+    } else if (x->conn->unsynced()) {
+      x->request.insert(0, "version\r\n");
+      x->dispatcher.expect_first(x->sync);
+      x->conn->set_unsynced(false);
+    }
+  }
   // Write first without waiting: a fresh socket almost always has room.
   for (Exchange* x : exchanges) guarded(*x, write_step);
 

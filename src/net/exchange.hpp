@@ -22,6 +22,8 @@ struct Exchange {
   std::string request;
   std::size_t written = 0;
   protocol::Dispatcher dispatcher;
+  /// Queued first when the connection sent noreply requests before.
+  protocol::SyncOperation sync;
   Outcome outcome = Outcome::pending;
   std::string error;
 

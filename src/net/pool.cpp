@@ -29,10 +29,13 @@ Pool::Lease Pool::acquire(const Opener& open, std::chrono::milliseconds wait) {
   if (!returned_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < max_; })) {
     throw IoError(fmt::format("all {} connections busy for {} ms", max_, wait.count()));
   }
-  if (!idle_.empty()) {
+  // An idle connection the server closed (a restart) or sent bytes on that
+  // nobody asked for is closed here, not handed to a call it would fail.
+  while (!idle_.empty()) {
     auto conn = std::move(idle_.back());  // most recently used: warmest
     idle_.pop_back();
-    return Lease(this, std::move(conn), generation_);
+    if (conn->idle_ok()) return Lease(this, std::move(conn), generation_);
+    --open_;
   }
   ++open_;
   const std::uint64_t generation = generation_;

@@ -19,12 +19,16 @@ class Dispatcher {
 
   /// Queues an operation; its replies come after those of earlier ones.
   void expect(Operation& op) { pending_.push_back(&op); }
+  /// Queues an operation ahead of all others (its request goes first).
+  void expect_first(Operation& op) { pending_.push_front(&op); }
 
   /// Consumes every whole reply at the start of `input` and returns how many
   /// bytes that was. Throws ProtocolError for a reply that makes no sense or
   /// that nobody is waiting for.
   std::size_t consume(std::string_view input);
 
+  /// Operations still waiting for replies.
+  std::size_t pending() const { return pending_.size(); }
   /// All queued operations have their replies.
   bool idle() const { return pending_.empty(); }
   /// Total bytes the reply being read needs, when known (0 otherwise).

@@ -74,6 +74,15 @@ bool RetrievalOperation::on_reply(const Reply& reply) {
   return false;
 }
 
+bool SyncOperation::on_reply(const Reply& reply) {
+  if (reply.type == ReplyType::version) return true;
+  if ((error_bits & bit(reply.type)) == 0) unexpected(reply, "version");
+  ++errors_;
+  last_error_.assign(reply.data.data(), reply.data.size());
+  if (last_error_.empty()) last_error_ = name(reply.type);
+  return false;
+}
+
 bool StatsOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::end) return true;
   if (reply.type != ReplyType::stat) unexpected(reply, "stats");

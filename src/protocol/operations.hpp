@@ -71,6 +71,23 @@ class RetrievalOperation final : public Operation {
   Sink sink_;
 };
 
+/// A `version` sent ahead of a call's requests on a connection that sent
+/// noreply requests since its last reply. memcached still answers some bad
+/// noreply requests (a storage line it cannot parse gets ERROR for its data
+/// line), so error lines may come first: they are taken here, never by the
+/// call's own requests. VERSION ends it.
+class SyncOperation final : public Operation {
+ public:
+  bool on_reply(const Reply& reply) override;
+  /// Error lines taken, and the text of the last.
+  std::size_t errors() const { return errors_; }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  std::size_t errors_ = 0;
+  std::string last_error_;
+};
+
 /// `stats [args]`: STAT lines until END.
 class StatsOperation final : public Operation {
  public:

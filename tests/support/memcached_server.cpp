@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -109,9 +111,14 @@ void MemcachedServer::launch() {
   args.insert(args.end(), {"-m", "64", "-t", "2"});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
 
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test process that dies without running destructors (a crash, a
+    // sanitizer abort) must not leave servers behind holding its pipes.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -134,12 +141,25 @@ bool MemcachedServer::wait_until_ready() {
   return false;
 }
 
+// kill() only queues the signal: memcached's threads may still answer a
+// request or two before they stop. Wait until the whole process has stopped
+// (or continued), so a test that pauses a server knows it is silent.
 void MemcachedServer::pause() {
-  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  if (pid_ <= 0 || paused_) return;
+  ::kill(pid_, SIGSTOP);
+  int status = 0;
+  while (::waitpid(pid_, &status, WUNTRACED) < 0 && errno == EINTR) {
+  }
+  paused_ = true;
 }
 
 void MemcachedServer::resume() {
-  if (pid_ > 0) ::kill(pid_, SIGCONT);
+  if (pid_ <= 0 || !paused_) return;
+  ::kill(pid_, SIGCONT);
+  int status = 0;
+  while (::waitpid(pid_, &status, WCONTINUED) < 0 && errno == EINTR) {
+  }
+  paused_ = false;
 }
 
 void MemcachedServer::kill() {
@@ -148,6 +168,7 @@ void MemcachedServer::kill() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  paused_ = false;
 }
 
 void MemcachedServer::restart() {

@@ -27,7 +27,8 @@ class MemcachedServer {
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
 
-  /// SIGSTOP / SIGCONT: the server stalls with its sockets open.
+  /// SIGSTOP / SIGCONT: the server stalls with its sockets open. Both return
+  /// once the process has really stopped / continued.
   void pause();
   void resume();
   /// SIGKILL and reap; the port stays reserved for restart().
@@ -45,6 +46,7 @@ class MemcachedServer {
   std::string dir_;
   std::string socket_path_;
   pid_t pid_ = -1;
+  bool paused_ = false;
 };
 
 /// The memcached binary: $MEMCACHED_BIN, else /usr/bin/memcached.

@@ -1,0 +1,152 @@
+// memcache_bench: this library against libmemcached, side by side on the same
+// memcached servers (started here, on free ports), in one process.
+//
+//   memcache_bench [--quick] [--runs N] [--list] [FILTER...]
+//   memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]
+//
+// A FILTER picks the workloads (and the measures "callgrind_get",
+// "allocations") whose name contains it. The second form is the loop that
+// `callgrind_get` runs under valgrind; run it by hand to profile:
+//   valgrind --tool=callgrind --collect-atstart=no memcache_bench --callgrind-get 20000 --peer memcache
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "allocations.hpp"
+#include "callgrind.hpp"
+#include "cluster.hpp"
+#include "programs.hpp"
+#include "report.hpp"
+#include "runner.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+using namespace memcache::bench;
+
+constexpr std::size_t cluster_size = 4;
+
+struct Arguments {
+  bool quick = false;
+  bool list = false;
+  std::size_t runs = 5;
+  std::vector<std::string> filters;
+  std::optional<std::size_t> callgrind_gets;
+  PeerKind peer = PeerKind::memcache;
+  std::optional<std::string> server;
+};
+
+[[noreturn]] void usage() {
+  throw std::invalid_argument(
+      "usage: memcache_bench [--quick] [--runs N] [--list] [FILTER...]\n"
+      "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]");
+}
+
+Arguments parse(int argc, char** argv) {
+  Arguments args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage();
+      return argv[++i];
+    };
+    if (arg == "--quick") {
+      args.quick = true;
+    } else if (arg == "--list") {
+      args.list = true;
+    } else if (arg == "--runs") {
+      args.runs = std::stoul(value());
+    } else if (arg == "--callgrind-get") {
+      args.callgrind_gets = std::stoul(value());
+    } else if (arg == "--peer") {
+      auto kind = parse_peer_kind(value());
+      if (!kind) usage();
+      args.peer = *kind;
+    } else if (arg == "--server") {
+      args.server = value();
+    } else if (!arg.empty() && arg[0] == '-') {
+      usage();
+    } else {
+      args.filters.emplace_back(arg);
+    }
+  }
+  if (args.quick) args.runs = 1;
+  if (args.runs == 0) usage();
+  return args;
+}
+
+bool selected(const Arguments& args, std::string_view name) {
+  if (args.filters.empty()) return true;
+  for (const auto& f : args.filters) {
+    if (name.find(f) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+int callgrind_mode(const Arguments& args) {
+  if (args.server) {
+    callgrind_get_loop(args.peer, *args.server, *args.callgrind_gets);
+  } else {
+    Cluster cluster(1);
+    callgrind_get_loop(args.peer, cluster.specs(1).front(), *args.callgrind_gets);
+  }
+  return 0;
+}
+
+int suite(const Arguments& args) {
+  const std::vector<Workload> all = workloads();
+  if (args.list) {
+    for (const auto& w : all) fmt::print("{:20} {}\n", w.name, w.what);
+    fmt::print("{:20} {}\n{:20} {}\n", "callgrind_get", "client instructions per get, under valgrind", "allocations",
+               "heap allocations per call of this library");
+    return 0;
+  }
+
+  Cluster cluster(cluster_size);
+  print_machine(args.runs);
+
+  std::vector<Result> results;
+  for (const auto& w : all) {
+    if (!selected(args, w.name)) continue;
+    std::fprintf(stderr, "running %s...\n", w.name.c_str());
+    results.push_back(run_workload(w, cluster, args.runs, ops_for(w, args.quick)));
+  }
+  print_rates(results);
+
+  const std::string server = cluster.specs(1).front();
+  if (selected(args, "callgrind_get")) {
+    if (find_in_path("valgrind")) {
+      std::fprintf(stderr, "running callgrind_get...\n");
+      const std::size_t gets = args.quick ? 200 : 20000;
+      const double ours = instructions_per_get(PeerKind::memcache, server, gets);
+      print_instructions(ours, instructions_per_get(PeerKind::libmemcached, server, gets));
+    } else {
+      fmt::print("callgrind_get skipped: valgrind is not installed\n\n");
+    }
+  }
+  if (selected(args, "allocations")) {
+    std::fprintf(stderr, "running allocations...\n");
+    print_allocations(allocations_per_call(server, args.quick ? 100 : 10000));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Arguments args = parse(argc, argv);
+    return args.callgrind_gets ? callgrind_mode(args) : suite(args);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "memcache_bench: %s\n", e.what());
+    return 1;
+  }
+}

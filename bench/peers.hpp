@@ -1,0 +1,26 @@
+#ifndef MEMCACHE_BENCH_PEERS_HPP
+#define MEMCACHE_BENCH_PEERS_HPP
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "peer.hpp"
+
+namespace memcache::bench {
+
+/// The clients the benchmarks compare, in the order they are reported.
+enum class PeerKind { memcache, libmemcached, raw_socket };
+
+/// A fresh client of that kind on `specs` (the raw socket takes the first).
+std::unique_ptr<Peer> make_peer(PeerKind kind, const std::vector<std::string>& specs);
+/// "memcache", "libmemcached" or "raw", as the command line spells them.
+std::string_view peer_kind_name(PeerKind kind);
+/// The kind `peer_kind_name` names; empty for anything else.
+std::optional<PeerKind> parse_peer_kind(std::string_view name);
+
+}  // namespace memcache::bench
+
+#endif  // MEMCACHE_BENCH_PEERS_HPP

@@ -1,0 +1,89 @@
+#include "raw_socket_peer.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace memcache::bench {
+namespace {
+
+constexpr std::string_view end_line = "END\r\n";
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error("raw socket: " + what + ": " + std::strerror(errno));
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+RawSocketPeer::RawSocketPeer(const std::string& spec) : reply_(256 * 1024) {
+  const auto colon = spec.rfind(':');
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  if (colon == std::string::npos || ::inet_pton(AF_INET, spec.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
+    throw std::runtime_error("raw socket: not a numeric host:port: " + spec);
+  }
+  addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(spec.substr(colon + 1))));
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd_ < 0) fail("socket");
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    fail("connect to " + spec);
+  }
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+RawSocketPeer::~RawSocketPeer() { ::close(fd_); }
+
+std::size_t RawSocketPeer::round_trip(std::string_view terminator) {
+  for (std::size_t sent = 0; sent < request_.size();) {
+    const ssize_t n = ::send(fd_, request_.data() + sent, request_.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) fail("send");
+    sent += static_cast<std::size_t>(n);
+  }
+  std::size_t got = 0;
+  while (!ends_with(std::string_view(reply_.data(), got), terminator)) {
+    if (got == reply_.size()) throw std::runtime_error("raw socket: reply larger than its buffer");
+    const ssize_t n = ::recv(fd_, reply_.data() + got, reply_.size() - got, 0);
+    if (n <= 0) fail("recv");
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+bool RawSocketPeer::set(const std::string& key, std::string_view value, std::size_t /*min_compress_len*/) {
+  request_.assign("set ").append(key).append(" 0 0 ").append(std::to_string(value.size())).append("\r\n");
+  request_.append(value).append("\r\n");
+  constexpr std::string_view stored = "STORED\r\n";
+  return round_trip("\r\n") == stored.size() && std::string_view(reply_.data(), stored.size()) == stored;
+}
+
+std::optional<std::size_t> RawSocketPeer::get(const std::string& key) {
+  request_.assign("get ").append(key).append("\r\n");
+  const std::size_t size = round_trip(end_line);
+  if (size == end_line.size()) return std::nullopt;
+  // VALUE line, value, "\r\n", END line.
+  const auto* header_end = static_cast<const char*>(std::memchr(reply_.data(), '\n', size));
+  const auto header = static_cast<std::size_t>(header_end - reply_.data()) + 1;
+  return size - header - 2 - end_line.size();
+}
+
+std::size_t RawSocketPeer::get_multi(const std::vector<std::string>& /*keys*/) {
+  throw std::logic_error("raw socket: no get_multi");
+}
+
+std::size_t RawSocketPeer::set_multi(const Items& /*items*/) { throw std::logic_error("raw socket: no set_multi"); }
+
+std::unique_ptr<Peer> RawSocketPeer::for_thread() { throw std::logic_error("raw socket: one thread only"); }
+
+}  // namespace memcache::bench

@@ -1,0 +1,190 @@
+#ifndef MEMCACHE_TESTS_INTEGRATION_COMMON_HPP
+#define MEMCACHE_TESTS_INTEGRATION_COMMON_HPP
+
+// Helpers shared by the integration tests: transports, per-server probes that
+// bypass the client under test's routing, a log sink that records, and a
+// listener that proves nothing reached the wire.
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <memcache/memcache.hpp>
+
+#include "memcached_server.hpp"
+
+namespace itest {
+
+using memcache::test::MemcachedServer;
+using Transport = MemcachedServer::Transport;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+/// Runs the enclosing test body once over TCP and once over a unix socket.
+#define ITEST_ANY_TRANSPORT() GENERATE(::itest::Transport::tcp, ::itest::Transport::unix_socket)
+
+inline const char* transport_name(Transport t) { return t == Transport::tcp ? "tcp" : "unix socket"; }
+
+/// Options for tests: short waits so failures are quick.
+inline memcache::Options quick_options() {
+  memcache::Options o;
+  o.socket_timeout = 200ms;
+  o.connect_timeout = 200ms;
+  o.dead_retry = 1s;
+  return o;
+}
+
+/// A client on one server only: sees what that server holds, whatever the
+/// routing of the client under test.
+inline memcache::Client probe(const MemcachedServer& server) {
+  return memcache::Client({server.spec()}, quick_options());
+}
+
+/// One numeric stat of one server, read through a fresh probe.
+inline std::uint64_t server_stat(const MemcachedServer& server, const std::string& name) {
+  auto stats = probe(server).get_stats();
+  if (stats.size() != 1) throw std::runtime_error("no stats from " + server.spec());
+  auto it = stats[0].second.find(name);
+  if (it == stats[0].second.end()) throw std::runtime_error("no stat " + name);
+  return std::stoull(it->second);
+}
+
+/// For each server, which of `keys` it holds.
+inline std::vector<std::vector<std::string>> holders(const std::vector<const MemcachedServer*>& servers,
+                                                     const std::vector<std::string>& keys) {
+  std::vector<std::vector<std::string>> out;
+  for (const MemcachedServer* s : servers) {
+    auto found = probe(*s).get_multi(keys);
+    std::vector<std::string> held;
+    for (const auto& k : keys) {
+      if (found.count(k)) held.push_back(k);
+    }
+    out.push_back(std::move(held));
+  }
+  return out;
+}
+
+/// Index of the one server holding `key`; -1 when none does, -2 when several do.
+inline int holder_of(const std::vector<const MemcachedServer*>& servers, const std::string& key) {
+  int found = -1;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (probe(*servers[i]).get(key)) found = found == -1 ? static_cast<int>(i) : -2;
+  }
+  return found;
+}
+
+/// A debug log sink that keeps every message (thread-safe).
+class LogCapture {
+ public:
+  std::function<void(std::string_view)> sink() {
+    return [state = state_](std::string_view m) {
+      std::lock_guard<std::mutex> lock(state->mutex);
+      state->messages.emplace_back(m);
+    };
+  }
+  std::vector<std::string> messages() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->messages;
+  }
+  bool contains(std::string_view needle) const {
+    for (const auto& m : messages()) {
+      if (m.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->messages.clear();
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::vector<std::string> messages;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+/// A TCP port that listens but is never served: a client pointed at it can
+/// only prove it never connected (nothing reached the wire).
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot listen");
+    }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentListener() { ::close(fd_); }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+
+  std::string spec() const { return "127.0.0.1:" + std::to_string(port_); }
+  /// Accepts (and closes) every pending connection; how many there were.
+  int connections() {
+    int n = 0;
+    for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0; ++n) ::close(c);
+    return n;
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+/// Milliseconds since `start`.
+inline long long ms_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+using OptStr = std::optional<std::string>;
+
+/// python-memcached's server hash, written out independently of the library:
+/// (crc32(key) >> 16) & 0x7fff.
+inline std::uint32_t python_hash(std::string_view key) {
+  std::uint32_t crc = 0xffffffffu;
+  for (char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    crc ^= c;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  crc ^= 0xffffffffu;
+  return (crc >> 16) & 0x7fff;
+}
+
+/// The server python-memcached picks for `key` over `n` equal servers when
+/// those in `dead` are skipped: rehash h = hash(str(h) + str(i)), 10 tries.
+inline int python_server(std::string_view key, std::size_t n, const std::vector<bool>& dead) {
+  std::uint32_t h = python_hash(key);
+  for (int i = 0; i < 10; ++i) {
+    const std::size_t server = h % n;
+    if (!dead[server]) return static_cast<int>(server);
+    h = python_hash(std::to_string(h) + std::to_string(i));
+  }
+  return -1;
+}
+
+}  // namespace itest
+
+#endif  // MEMCACHE_TESTS_INTEGRATION_COMMON_HPP

@@ -1,0 +1,108 @@
+#ifndef MEMCACHE_TESTS_RELIABILITY_RELIABILITY_HPP
+#define MEMCACHE_TESTS_RELIABILITY_RELIABILITY_HPP
+
+// Helpers for the reliability tests: short timeouts, values that name their
+// key (so a reply handed to the wrong caller is caught), per-server probes
+// that bypass the client under test, and a recording log sink.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <memcache/memcache.hpp>
+
+#include "fault_proxy.hpp"
+#include "memcached_server.hpp"
+
+namespace rtest {
+
+using memcache::test::FaultProxy;
+using memcache::test::MemcachedServer;
+using Clock = std::chrono::steady_clock;
+using OptStr = std::optional<std::string>;
+using namespace std::chrono_literals;
+
+/// socket_timeout in every test, and what a call may take beyond it on a
+/// loaded 2-core machine (sanitizer builds included).
+constexpr long long timeout_ms = 200;
+constexpr long long slack_ms = 400;
+
+inline memcache::Options fast_options() {
+  memcache::Options o;
+  o.socket_timeout = std::chrono::milliseconds(timeout_ms);
+  o.connect_timeout = std::chrono::milliseconds(timeout_ms);
+  o.dead_retry = 1s;
+  return o;
+}
+
+/// A value that names its key; its length varies with the key, so a reply
+/// cut, shifted or handed to another key never passes for the right one.
+inline std::string value_for(const std::string& key) {
+  std::string v = "value-of:" + key + ":";
+  const std::size_t repeat = key.size() % 7;
+  for (std::size_t i = 0; i < repeat; ++i) v += key;
+  return v;
+}
+
+/// An optional number as text, so a failed check shows it.
+inline std::string show(const std::optional<std::uint64_t>& v) { return v ? std::to_string(*v) : "nullopt"; }
+
+inline long long ms_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+/// A client on one server only.
+inline memcache::Client probe(const MemcachedServer& server) {
+  return memcache::Client({server.spec()}, fast_options());
+}
+
+/// One numeric stat of one server, through a fresh probe.
+inline std::uint64_t server_stat(const MemcachedServer& server, const std::string& name) {
+  auto stats = probe(server).get_stats();
+  if (stats.size() != 1) throw std::runtime_error("no stats from " + server.spec());
+  auto it = stats[0].second.find(name);
+  if (it == stats[0].second.end()) throw std::runtime_error("no stat " + name);
+  return std::stoull(it->second);
+}
+
+/// A debug log sink that keeps every message (thread-safe).
+class LogCapture {
+ public:
+  std::function<void(std::string_view)> sink() {
+    return [state = state_](std::string_view m) {
+      std::lock_guard<std::mutex> lock(state->mutex);
+      state->messages.emplace_back(m);
+    };
+  }
+  bool contains(std::string_view needle) const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (const auto& m : state_->messages) {
+      if (m.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->messages.clear();
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::vector<std::string> messages;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+}  // namespace rtest
+
+#endif  // MEMCACHE_TESTS_RELIABILITY_RELIABILITY_HPP
