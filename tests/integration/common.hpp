@@ -25,6 +25,7 @@
 
 #include <memcache/memcache.hpp>
 
+#include "log_capture.hpp"
 #include "memcached_server.hpp"
 
 namespace itest {
@@ -87,37 +88,8 @@ inline int holder_of(const std::vector<const MemcachedServer*>& servers, const s
   return found;
 }
 
-/// A debug log sink that keeps every message (thread-safe).
-class LogCapture {
- public:
-  std::function<void(std::string_view)> sink() {
-    return [state = state_](std::string_view m) {
-      std::lock_guard<std::mutex> lock(state->mutex);
-      state->messages.emplace_back(m);
-    };
-  }
-  std::vector<std::string> messages() const {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->messages;
-  }
-  bool contains(std::string_view needle) const {
-    for (const auto& m : messages()) {
-      if (m.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-  void clear() {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->messages.clear();
-  }
+using memcache::test::LogCapture;
 
- private:
-  struct State {
-    std::mutex mutex;
-    std::vector<std::string> messages;
-  };
-  std::shared_ptr<State> state_ = std::make_shared<State>();
-};
 
 /// A TCP port that listens but is never served: a client pointed at it can
 /// only prove it never connected (nothing reached the wire).

@@ -21,6 +21,7 @@
 #include <memcache/memcache.hpp>
 
 #include "fault_proxy.hpp"
+#include "log_capture.hpp"
 #include "memcached_server.hpp"
 
 namespace rtest {
@@ -74,34 +75,8 @@ inline std::uint64_t server_stat(const MemcachedServer& server, const std::strin
   return std::stoull(it->second);
 }
 
-/// A debug log sink that keeps every message (thread-safe).
-class LogCapture {
- public:
-  std::function<void(std::string_view)> sink() {
-    return [state = state_](std::string_view m) {
-      std::lock_guard<std::mutex> lock(state->mutex);
-      state->messages.emplace_back(m);
-    };
-  }
-  bool contains(std::string_view needle) const {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    for (const auto& m : state_->messages) {
-      if (m.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-  void clear() {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->messages.clear();
-  }
+using memcache::test::LogCapture;
 
- private:
-  struct State {
-    std::mutex mutex;
-    std::vector<std::string> messages;
-  };
-  std::shared_ptr<State> state_ = std::make_shared<State>();
-};
 
 }  // namespace rtest
 
