@@ -1,0 +1,243 @@
+#include "async/connection.hpp"
+
+#include <asio/bind_executor.hpp>
+#include <asio/connect.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include <memcache/error_code.hpp>
+
+namespace memcache::detail {
+
+using Clock = std::chrono::steady_clock;
+using generic = asio::generic::stream_protocol;
+
+AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, Host& host, Options options,
+                                 Reroute reroute, Closed closed)
+    : strand_(strand),
+      keep_alive_(std::move(keep_alive)),
+      host_(host),
+      options_(std::move(options)),
+      reroute_(std::move(reroute)),
+      closed_(std::move(closed)),
+      socket_(strand),
+      resolver_(strand),
+      timer_(strand),
+      dispatcher_(options_.server_max_value_length) {}
+
+void AsyncConnection::shutdown() {
+  if (state_ != State::failed) close(asio::error::operation_aborted, false);
+}
+
+void AsyncConnection::submit(AsyncRequest&& request) {
+  if (state_ == State::failed) {
+    reroute_(std::move(request), {}, false);
+    return;
+  }
+  backlog_.push_back(std::move(request));
+  if (state_ == State::idle) connect();
+  pump();
+}
+
+void AsyncConnection::connect() {
+  state_ = State::connecting;
+  auto self = shared_from_this();
+  timer_.expires_after(options_.connect_timeout);
+  timer_armed_ = true;
+  timer_.async_wait(asio::bind_executor(strand_, [self](const std::error_code& ec) {
+    self->timer_armed_ = false;
+    if (!ec && self->state_ == State::connecting) {
+      self->fail(make_error_code(errc::timed_out),
+                 fmt::format("connect: timed out after {} ms", self->options_.connect_timeout.count()), true);
+    }
+  }));
+  const Address& a = host_.address();
+  if (a.family == Address::Family::unix_socket) {
+    socket_.async_connect(asio::local::stream_protocol::endpoint(a.path),
+                          asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
+    return;
+  }
+  auto on_resolved = [self](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
+    if (self->state_ != State::connecting) return;
+    if (ec) {
+      self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
+      return;
+    }
+    std::vector<generic::endpoint> endpoints;
+    for (const auto& entry : results) endpoints.emplace_back(entry.endpoint());
+    asio::async_connect(self->socket_, endpoints,
+                        asio::bind_executor(self->strand_, [self](const std::error_code& e, const generic::endpoint&) {
+                          self->on_connected(e);
+                        }));
+  };
+  const auto port = std::to_string(a.port);
+  if (a.family == Address::Family::inet6) {
+    resolver_.async_resolve(asio::ip::tcp::v6(), a.host, port, asio::ip::resolver_base::numeric_service,
+                            asio::bind_executor(strand_, on_resolved));
+  } else {
+    resolver_.async_resolve(a.host, port, asio::ip::resolver_base::numeric_service,
+                            asio::bind_executor(strand_, on_resolved));
+  }
+}
+
+void AsyncConnection::on_connected(const std::error_code& ec) {
+  if (state_ != State::connecting) return;
+  if (ec) {
+    fail(make_error_code(errc::connection_failed), "connect: " + ec.message(), true);
+    return;
+  }
+  timer_.cancel();
+  state_ = State::open;
+  if (host_.address().family != Address::Family::unix_socket) {
+    std::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  }
+  read();
+  pump();
+}
+
+void AsyncConnection::pump() {
+  if (state_ != State::open || writing_ || retiring_) return;
+  const std::size_t limit = options_.max_requests_in_flight == 0 ? 1 : options_.max_requests_in_flight;
+  const auto deadline = Clock::now() + options_.socket_timeout;
+  while (!backlog_.empty() && in_flight_.size() < limit) {
+    AsyncRequest r = std::move(backlog_.front());
+    backlog_.pop_front();
+    write_buf_ += r.bytes;
+    if (r.op) {
+      dispatcher_.expect(*r.op);
+      r.deadline = deadline;
+      in_flight_.push_back(std::move(r));
+    } else {
+      unanswered_.push_back(std::move(r));
+    }
+  }
+  if (write_buf_.empty()) return;
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_buf_),
+                    asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t) {
+                      self->on_written(ec);
+                    }));
+  arm_timer();
+}
+
+void AsyncConnection::on_written(const std::error_code& ec) {
+  writing_ = false;
+  if (state_ != State::open) return;
+  if (ec) {
+    fail(make_error_code(errc::connection_failed), "write: " + ec.message(), true);
+    return;
+  }
+  write_buf_.clear();
+  auto sent = std::move(unanswered_);
+  unanswered_.clear();
+  for (auto& r : sent) r.done({});
+  pump();
+}
+
+void AsyncConnection::read() {
+  const std::size_t have = read_buf_.data().size();
+  const std::size_t want = dispatcher_.bytes_needed();
+  read_buf_.reserve_tail(want > have ? std::max(want - have, ReadBuffer::initial_capacity / 2)
+                                     : ReadBuffer::initial_capacity / 2);
+  socket_.async_read_some(asio::buffer(read_buf_.write_ptr(), read_buf_.tail_room()),
+                          asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec,
+                                                                                   std::size_t n) {
+                            self->on_read(ec, n);
+                          }));
+}
+
+void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
+  if (state_ != State::open) return;
+  if (ec) {
+    fail(make_error_code(errc::connection_failed),
+         ec == asio::error::eof ? std::string("server closed the connection") : "read: " + ec.message(), true);
+    return;
+  }
+  read_buf_.commit(n);
+  try {
+    read_buf_.consume(dispatcher_.consume(read_buf_.data()));
+  } catch (const protocol::ProtocolError& e) {
+    fail(make_error_code(errc::protocol_error), e.what(), false);
+    return;
+  }
+  // After ERROR / CLIENT_ERROR the server may have skipped input: write
+  // nothing more here, let what is in flight finish, then use a fresh
+  // connection.
+  if (!dispatcher_.in_step()) retiring_ = true;
+  complete_answered();
+  if (retiring_ && in_flight_.empty() && !writing_) {
+    close({}, false);
+    return;
+  }
+  if (!in_flight_.empty()) {
+    // Progress: the new head gets a full timeout from now.
+    in_flight_.front().deadline = std::max(in_flight_.front().deadline, Clock::now() + options_.socket_timeout);
+  }
+  read();
+  pump();
+}
+
+void AsyncConnection::complete_answered() {
+  // The dispatcher has popped every operation whose last reply arrived; they
+  // are the oldest requests in flight.
+  std::size_t answered = in_flight_.size() - dispatcher_.pending();
+  while (answered-- > 0) {
+    AsyncRequest r = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    r.done({});
+  }
+}
+
+void AsyncConnection::arm_timer() {
+  if (timer_armed_ || in_flight_.empty()) return;
+  timer_armed_ = true;
+  timer_.expires_at(in_flight_.front().deadline);
+  timer_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) {
+    self->on_timer(ec);
+  }));
+}
+
+void AsyncConnection::on_timer(const std::error_code& ec) {
+  timer_armed_ = false;
+  if (ec || state_ != State::open || in_flight_.empty()) return;
+  if (Clock::now() >= in_flight_.front().deadline) {
+    fail(make_error_code(errc::timed_out),
+         fmt::format("no reply within {} ms", options_.socket_timeout.count()), true);
+    return;
+  }
+  arm_timer();
+}
+
+void AsyncConnection::fail(std::error_code ec, const std::string& why, bool server_failed) {
+  if (state_ == State::failed) return;
+  if (server_failed) {
+    host_.mark_dead(why);
+  } else {
+    host_.log(fmt::format("{}: {}", host_.address().to_string(), why));
+  }
+  close(ec, server_failed);
+}
+
+void AsyncConnection::close(std::error_code ec, bool server_failed) {
+  const bool was_open = state_ == State::open;
+  state_ = State::failed;
+  std::error_code ignored;
+  socket_.close(ignored);
+  timer_.cancel();
+  resolver_.cancel();
+  if (was_open) complete_answered();
+  auto in_flight = std::move(in_flight_);
+  auto unanswered = std::move(unanswered_);
+  auto backlog = std::move(backlog_);
+  in_flight_.clear();
+  unanswered_.clear();
+  backlog_.clear();
+  closed_(this);
+  for (auto& r : in_flight) r.done(ec);
+  for (auto& r : unanswered) r.done(ec);
+  for (auto& r : backlog) reroute_(std::move(r), ec, server_failed);
+}
+
+}  // namespace memcache::detail

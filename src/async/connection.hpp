@@ -1,0 +1,87 @@
+#ifndef MEMCACHE_SRC_ASYNC_CONNECTION_HPP
+#define MEMCACHE_SRC_ASYNC_CONNECTION_HPP
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+
+#include <memcache/options.hpp>
+
+#include "async/request.hpp"
+#include "host.hpp"
+#include "net/read_buffer.hpp"
+#include "protocol/dispatcher.hpp"
+
+namespace memcache::detail {
+
+/// One pipelined connection to one server, driven on the engine's strand.
+/// Requests are written back to back as they come (up to a bound in
+/// flight) and replies are matched to them in order by a Dispatcher. On a
+/// timeout, a cut connection or a reply that makes no sense, every request in
+/// flight fails and the connection closes for good; requests never written are
+/// handed back for re-routing.
+class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
+ public:
+  using Strand = asio::strand<asio::any_io_executor>;
+  /// Takes back a request this connection never wrote; `server_failed` tells
+  /// whether its server failed (route it elsewhere) or only this connection
+  /// retired (send it on a fresh one).
+  using Reroute = std::function<void(AsyncRequest&&, std::error_code, bool server_failed)>;
+  using Closed = std::function<void(const AsyncConnection*)>;
+
+  /// `keep_alive` owns `host` (the engine's topology).
+  AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, Host& host, Options options,
+                  Reroute reroute, Closed closed);
+
+  /// Queues a request; must run on the strand.
+  void submit(AsyncRequest&& request);
+  /// Closes the connection; requests still here fail with operation_aborted.
+  void shutdown();
+
+ private:
+  enum class State { idle, connecting, open, failed };
+
+  void connect();
+  void on_connected(const std::error_code& ec);
+  void pump();
+  void on_written(const std::error_code& ec);
+  void read();
+  void on_read(const std::error_code& ec, std::size_t n);
+  void arm_timer();
+  void on_timer(const std::error_code& ec);
+  void complete_answered();
+  void fail(std::error_code ec, const std::string& why, bool server_failed);
+  void close(std::error_code ec, bool server_failed);
+
+  Strand strand_;
+  std::shared_ptr<const void> keep_alive_;
+  Host& host_;
+  const Options options_;
+  Reroute reroute_;
+  Closed closed_;
+  State state_ = State::idle;
+  asio::generic::stream_protocol::socket socket_;
+  asio::ip::tcp::resolver resolver_;
+  asio::steady_timer timer_;
+  bool timer_armed_ = false;
+  bool writing_ = false;
+  bool retiring_ = false;  // out of step: no new writes, close once answered
+  std::string write_buf_;
+  ReadBuffer read_buf_;
+  protocol::Dispatcher dispatcher_;
+  std::deque<AsyncRequest> backlog_;     // not written yet
+  std::deque<AsyncRequest> in_flight_;   // written, replies owed, in order
+  std::deque<AsyncRequest> unanswered_;  // noreply, in the write under way
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_ASYNC_CONNECTION_HPP

@@ -1,0 +1,32 @@
+#ifndef MEMCACHE_SRC_ASYNC_REQUEST_HPP
+#define MEMCACHE_SRC_ASYNC_REQUEST_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include <memcache/detail/unique_function.hpp>
+
+#include "protocol/operations.hpp"
+
+namespace memcache::detail {
+
+/// One request on its way through a pipelined connection.
+struct AsyncRequest {
+  std::string bytes;                          // the encoded request(s)
+  std::unique_ptr<protocol::Operation> op;    // its replies; null for noreply (done once written)
+  UniqueFunction<void(std::error_code)> done; // called once: replies read ({}), or the failure
+  /// Single-key requests may be sent elsewhere if their server fails before
+  /// they were written: the key they route by. Multi-key batches are not.
+  std::optional<std::string> route_key;
+  std::optional<std::uint64_t> hash;
+  std::size_t server = 0;  // index of the server it was routed to
+  std::chrono::steady_clock::time_point deadline{};  // set when written
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_ASYNC_REQUEST_HPP
