@@ -161,7 +161,7 @@ class AsyncClient {
   template <class Mapping, class... Args>
   auto async_set_multi(const Mapping& mapping, Args&&... args) {
     auto [time, prefix, min_compress_len, noreply] =
-        detail::leading_args(std::tuple<Expiry, std::string_view, std::size_t, bool>{{}, "", 0, false}, args...);
+        detail::leading_args(std::tuple<Expiry, std::string_view, std::size_t, bool>{Expiry{}, "", 0, false}, args...);
     std::vector<std::pair<detail::OwnedKey, detail::OwnedValue>> items;
     for (const auto& [k, v] : mapping) items.emplace_back(own_key(Key(k)), own_value(v));
     using Result = std::vector<std::string>;
@@ -205,7 +205,7 @@ class AsyncClient {
   /// `async_touch(key, [time, noreply], token)`: `void(std::error_code, bool touched)`.
   template <class... Args>
   auto async_touch(const Key& key, Args&&... args) {
-    auto [time, noreply] = detail::leading_args(std::tuple<Expiry, bool>{{}, false}, args...);
+    auto [time, noreply] = detail::leading_args(std::tuple<Expiry, bool>{Expiry{}, false}, args...);
     return initiate<bool>(
         [time = time, noreply = noreply](auto engine, auto completion, detail::OwnedKey k) {
           engine->touch(std::move(k), time, noreply, forward_to(completion));
@@ -217,7 +217,7 @@ class AsyncClient {
   template <class Keys, class... Args>
   auto async_delete_multi(const Keys& keys, Args&&... args) {
     auto [time, prefix, noreply] =
-        detail::leading_args(std::tuple<Expiry, std::string_view, bool>{{}, "", false}, args...);
+        detail::leading_args(std::tuple<Expiry, std::string_view, bool>{Expiry{}, "", false}, args...);
     return initiate<bool>(
         [time = time, noreply = noreply](auto engine, auto completion, std::vector<detail::OwnedKey> owned,
                                          std::string p) {
@@ -322,7 +322,7 @@ class AsyncClient {
   auto store(detail::StoreCommand cmd, const Key& key, const T& val, std::optional<std::uint64_t> unique,
              Args&&... args) {
     auto [time, min_compress_len, noreply] =
-        detail::leading_args(std::tuple<Expiry, std::size_t, bool>{{}, 0, false}, args...);
+        detail::leading_args(std::tuple<Expiry, std::size_t, bool>{Expiry{}, 0, false}, args...);
     return initiate<bool>(
         [cmd, unique, time = time, min_compress_len = min_compress_len, noreply = noreply](
             auto engine, auto completion, detail::OwnedKey k, detail::OwnedValue v) {

@@ -1,5 +1,9 @@
 #include "async/connection.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <asio/bind_executor.hpp>
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
@@ -7,6 +11,8 @@
 #include <fmt/format.h>
 
 #include <memcache/error_code.hpp>
+
+#include "protocol/requests.hpp"
 
 namespace memcache::detail {
 
@@ -47,7 +53,11 @@ void AsyncConnection::connect() {
   timer_armed_ = true;
   timer_.async_wait(asio::bind_executor(strand_, [self](const std::error_code& ec) {
     self->timer_armed_ = false;
-    if (!ec && self->state_ == State::connecting) {
+    if (ec) {
+      if (self->state_ == State::open) self->arm_timer();  // cancelled by on_connected
+      return;
+    }
+    if (self->state_ == State::connecting) {
       self->fail(make_error_code(errc::timed_out),
                  fmt::format("connect: timed out after {} ms", self->options_.connect_timeout.count()), true);
     }
@@ -93,33 +103,70 @@ void AsyncConnection::on_connected(const std::error_code& ec) {
     std::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   }
-  read();
   pump();
+}
+
+bool AsyncConnection::idle_ok() {
+  // Nothing is owed, so nothing may be readable but the server's errors for
+  // noreply requests (taken by the next `version`). Bytes otherwise, EOF or an
+  // error: the server closed or went out of step while the connection sat idle.
+  char byte = 0;
+  const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return n > 0 && unsynced_;
 }
 
 void AsyncConnection::pump() {
   if (state_ != State::open || writing_ || retiring_) return;
+  if (!reading_ && !backlog_.empty() && !idle_ok()) {
+    // A fresh connection takes what is queued here.
+    close({}, false);
+    return;
+  }
   const std::size_t limit = options_.max_requests_in_flight == 0 ? 1 : options_.max_requests_in_flight;
   const auto deadline = Clock::now() + options_.socket_timeout;
   while (!backlog_.empty() && in_flight_.size() < limit) {
     AsyncRequest r = std::move(backlog_.front());
     backlog_.pop_front();
+    if (r.op && unsynced_) write_sync(deadline);
     write_buf_ += r.bytes;
     if (r.op) {
       dispatcher_.expect(*r.op);
       r.deadline = deadline;
       in_flight_.push_back(std::move(r));
     } else {
+      unsynced_ = true;
       unanswered_.push_back(std::move(r));
     }
   }
   if (write_buf_.empty()) return;
+  if (!in_flight_.empty() && !reading_) read();
   writing_ = true;
   asio::async_write(socket_, asio::buffer(write_buf_),
                     asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t) {
                       self->on_written(ec);
                     }));
   arm_timer();
+}
+
+void AsyncConnection::write_sync(Clock::time_point deadline) {
+  // noreply requests are never confirmed, and memcached answers some bad ones
+  // anyway: a `version` goes ahead of the next request that expects replies,
+  // and whatever comes before VERSION is taken by it, never by that request.
+  auto sync = std::make_unique<protocol::SyncOperation>();
+  AsyncRequest r;
+  r.done = [op = sync.get(), &host = host_](std::error_code ec) {
+    if (!ec && op->errors() != 0) {
+      host.log(fmt::format("{}: {} noreply request(s) failed: {}", host.address().to_string(), op->errors(),
+                           op->last_error()));
+    }
+  };
+  r.op = std::move(sync);
+  r.deadline = deadline;
+  protocol::encode_line(write_buf_, "version");
+  dispatcher_.expect(*r.op);
+  in_flight_.push_back(std::move(r));
+  unsynced_ = false;
 }
 
 void AsyncConnection::on_written(const std::error_code& ec) {
@@ -137,6 +184,9 @@ void AsyncConnection::on_written(const std::error_code& ec) {
 }
 
 void AsyncConnection::read() {
+  // Reads only while replies are owed: an idle connection has no operation
+  // outstanding, so io_context::run() returns once every call has completed.
+  reading_ = true;
   const std::size_t have = read_buf_.data().size();
   const std::size_t want = dispatcher_.bytes_needed();
   read_buf_.reserve_tail(want > have ? std::max(want - have, ReadBuffer::initial_capacity / 2)
@@ -149,6 +199,7 @@ void AsyncConnection::read() {
 }
 
 void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
+  reading_ = false;
   if (state_ != State::open) return;
   if (ec) {
     fail(make_error_code(errc::connection_failed),
@@ -175,7 +226,7 @@ void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
     // Progress: the new head gets a full timeout from now.
     in_flight_.front().deadline = std::max(in_flight_.front().deadline, Clock::now() + options_.socket_timeout);
   }
-  read();
+  if (!in_flight_.empty()) read();
   pump();
 }
 
@@ -188,6 +239,8 @@ void AsyncConnection::complete_answered() {
     in_flight_.pop_front();
     r.done({});
   }
+  // The timer only runs while replies are owed.
+  if (in_flight_.empty() && timer_armed_) timer_.cancel();
 }
 
 void AsyncConnection::arm_timer() {
@@ -201,7 +254,14 @@ void AsyncConnection::arm_timer() {
 
 void AsyncConnection::on_timer(const std::error_code& ec) {
   timer_armed_ = false;
-  if (ec || state_ != State::open || in_flight_.empty()) return;
+  if (state_ != State::open) return;
+  if (ec) {
+    // Cancelled (connected, or nothing owed): requests written since then
+    // still need their deadline watched.
+    arm_timer();
+    return;
+  }
+  if (in_flight_.empty()) return;
   if (Clock::now() >= in_flight_.front().deadline) {
     fail(make_error_code(errc::timed_out),
          fmt::format("no reply within {} ms", options_.socket_timeout.count()), true);

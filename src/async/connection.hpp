@@ -51,7 +51,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
 
   void connect();
   void on_connected(const std::error_code& ec);
+  bool idle_ok();
   void pump();
+  void write_sync(std::chrono::steady_clock::time_point deadline);
   void on_written(const std::error_code& ec);
   void read();
   void on_read(const std::error_code& ec, std::size_t n);
@@ -73,7 +75,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   asio::steady_timer timer_;
   bool timer_armed_ = false;
   bool writing_ = false;
+  bool reading_ = false;
   bool retiring_ = false;  // out of step: no new writes, close once answered
+  bool unsynced_ = false;  // noreply requests written since the last `version`
   std::string write_buf_;
   ReadBuffer read_buf_;
   protocol::Dispatcher dispatcher_;

@@ -61,8 +61,13 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     asio::post(strand, [self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable { fn(*self); });
   }
 
-  std::optional<std::size_t> route(std::string_view key, std::optional<std::uint64_t> hash) {
-    return topology->ring.pick(key, hash, [this](std::size_t i) { return !topology->hosts[i]->is_dead(); });
+  /// The server for `key`, skipping dead ones and those in `failed_on`.
+  std::optional<std::size_t> route(std::string_view key, std::optional<std::uint64_t> hash,
+                                   const std::vector<std::size_t>& failed_on = {}) {
+    return topology->ring.pick(key, hash, [&](std::size_t i) {
+      return !topology->hosts[i]->is_dead() &&
+             std::find(failed_on.begin(), failed_on.end(), i) == failed_on.end();
+    });
   }
 
   AsyncConnection& connection(std::size_t server) {
@@ -88,10 +93,10 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
   }
 
   /// Sends a single-key request to its key's server.
-  void submit(AsyncRequest&& r) {
-    auto server = route(*r.route_key, r.hash);
+  void submit(AsyncRequest&& r, std::error_code last_error = make_error_code(errc::no_server)) {
+    auto server = route(*r.route_key, r.hash, r.failed_on);
     if (!server) {
-      r.done(make_error_code(errc::no_server));
+      r.done(last_error);
       return;
     }
     r.server = *server;
@@ -104,7 +109,10 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     } else if (!server_failed) {
       connection(r.server).submit(std::move(r));
     } else if (r.route_key) {
-      submit(std::move(r));
+      // Rehashed past the failed server, as python-memcached does; each
+      // server is tried once per request, so dead_retry = 0 cannot loop.
+      r.failed_on.push_back(r.server);
+      submit(std::move(r), ec);
     } else {
       r.done(ec);
     }
@@ -112,8 +120,8 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
 
   void shutdown() {
     stopping = true;
-    auto all = std::move(connections);
-    connections.clear();
+    // Each shutdown reports back through `closed`, which empties its slot.
+    auto all = connections;
     for (auto& c : all) {
       if (c) c->shutdown();
     }

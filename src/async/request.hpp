@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <memcache/detail/unique_function.hpp>
 
@@ -24,6 +25,7 @@ struct AsyncRequest {
   std::optional<std::string> route_key;
   std::optional<std::uint64_t> hash;
   std::size_t server = 0;  // index of the server it was routed to
+  std::vector<std::size_t> failed_on;  // servers that failed before writing it
   std::chrono::steady_clock::time_point deadline{};  // set when written
 };
 

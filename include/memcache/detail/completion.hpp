@@ -63,9 +63,22 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Resul
 /// Fills `defaults` from the leading arguments of a call whose last argument
 /// is the completion token: `async_set(key, val, 300, token)` sets the first
 /// default (time) and keeps the rest.
+template <class To, class From>
+decltype(auto) leading_value(From&& from) {
+  // An int literal for a std::uint64_t or std::size_t parameter converts as
+  // it would in the sync call.
+  if constexpr (std::is_arithmetic_v<To> && std::is_arithmetic_v<std::decay_t<From>>) {
+    return static_cast<To>(from);
+  } else {
+    return std::forward<From>(from);
+  }
+}
+
 template <class Defaults, class Args, std::size_t... I>
 Defaults fill_leading(Defaults defaults, Args&& args, std::index_sequence<I...>) {
-  ((std::get<I>(defaults) = std::get<I>(std::forward<Args>(args))), ...);
+  ((std::get<I>(defaults) =
+        leading_value<std::tuple_element_t<I, Defaults>>(std::get<I>(std::forward<Args>(args)))),
+   ...);
   return defaults;
 }
 

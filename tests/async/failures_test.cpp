@@ -1,0 +1,224 @@
+// Stalled, killed, lying and dead servers under the async client: in-flight
+// operations fail with an error, never with another operation's reply, and
+// the next operations work.
+
+#include <map>
+#include <thread>
+
+#include "async_test.hpp"
+
+using namespace atest;
+
+namespace {
+
+// Outcome of a batch of gets whose values name their keys.
+struct Tally {
+  std::size_t right = 0, miss = 0, wrong = 0;
+  std::map<std::error_code, std::size_t> errors;
+  std::size_t completed() const {
+    std::size_t n = right + miss + wrong;
+    for (const auto& [ec, count] : errors) n += count;
+    return n;
+  }
+};
+
+void get_all(memcache::AsyncClient& mc, const std::vector<std::string>& keys, Tally& tally) {
+  for (const auto& k : keys) {
+    mc.async_get(k, [&tally, k](std::error_code ec, std::optional<std::string> v) {
+      if (ec) {
+        ++tally.errors[ec];
+      } else if (!v) {
+        ++tally.miss;
+      } else if (*v == value_for(k)) {
+        ++tally.right;
+      } else {
+        ++tally.wrong;
+      }
+    });
+  }
+}
+
+std::vector<std::string> stored_keys(const std::string& spec, std::size_t n) {
+  memcache::Client sync({spec}, fast_options());
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < n; ++i) {
+    keys.push_back("key" + std::to_string(i));
+    REQUIRE(sync.set(keys.back(), value_for(keys.back())));
+  }
+  return keys;
+}
+
+memcache::Options retry_at_once() {
+  memcache::Options o = fast_options();
+  o.dead_retry = 0s;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("async: a server stalled mid-pipeline fails exactly the operations in flight, in time", "[async]") {
+  MemcachedServer server;
+  FaultProxy proxy(server.port());
+  const auto keys = stored_keys(server.spec(), 50);
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {proxy.spec()}, retry_at_once());
+
+  Tally before;
+  get_all(mc, keys, before);
+  run(io);
+  CHECK(before.right == 50);
+
+  proxy.stall();
+  Tally stalled;
+  get_all(mc, keys, stalled);
+  const auto start = Clock::now();
+  run(io);
+  CHECK(ms_since(start) < timeout_ms + slack_ms);
+  CHECK(stalled.errors[code(errc::timed_out)] == 50);
+  CHECK(stalled.completed() == 50);
+
+  // The stalled connection is gone; its late replies never reach anyone.
+  proxy.resume();
+  Tally after;
+  get_all(mc, keys, after);
+  run(io);
+  CHECK(after.right == 50);
+  CHECK(after.wrong == 0);
+  CHECK(proxy.accepted() == 2);
+}
+
+TEST_CASE("async: a server killed mid-pipeline fails the operations in flight; restarted, it answers misses",
+          "[async]") {
+  MemcachedServer server;
+  const auto keys = stored_keys(server.spec(), 40);
+  asio::io_context io;
+  memcache::Options options = retry_at_once();
+  options.socket_timeout = 5s;  // the kill, not the timeout, ends them
+  memcache::AsyncClient mc(io, {server.spec()}, options);
+
+  Tally warm;
+  get_all(mc, keys, warm);
+  run(io);
+  REQUIRE(warm.right == 40);
+
+  server.pause();
+  Tally in_flight;
+  get_all(mc, keys, in_flight);
+  io.restart();
+  io.run_for(100ms);  // written; the server is stopped
+  CHECK(in_flight.completed() == 0);
+  const auto start = Clock::now();
+  server.kill();
+  run(io);
+  CHECK(ms_since(start) < 2000);
+  CHECK(in_flight.errors[code(errc::connection_failed)] == 40);
+  CHECK(in_flight.completed() == 40);
+
+  // Dead and not restarted: no server.
+  Tally dead;
+  get_all(mc, {"key1"}, dead);
+  run(io);
+  CHECK(dead.errors.size() == 1);
+  CHECK(dead.errors.begin()->first != std::error_code());
+
+  server.restart();
+  Tally empty;
+  get_all(mc, keys, empty);
+  run(io);
+  CHECK(empty.miss == 40);
+}
+
+TEST_CASE("async: a lying server fails the call, never hands over a wrong value", "[async]") {
+  const std::string lie = GENERATE(
+      std::string("VALUE someone-else 0 5\r\nhello\r\nEND\r\n"),  // a key nobody asked for
+      std::string("VALUE key0 0 99999999999\r\n"),                 // beyond any length
+      std::string("VALUE key0 0 5\r\nhelloXXEND\r\n"),             // no terminator
+      std::string("VALUE key0 0 abc\r\n"),                         // not a number
+      std::string("WHAT IS THIS\r\n"),                             // unknown reply line
+      std::string("\x01\x02\xff\xfe garbage\r\n"),                 // binary garbage
+      std::string("END\r\nEND\r\nEND\r\n"),                        // replies nobody asked for
+      std::string("VALUE key0 0 3\r\nabc"));                       // cut mid-value
+  INFO("lie: " << lie);
+  MemcachedServer server;
+  FaultProxy proxy(server.port());
+  const auto keys = stored_keys(server.spec(), 20);
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {proxy.spec()}, retry_at_once());
+
+  proxy.reply_next(lie, false, lie.back() == 'c');
+  Tally lied;
+  get_all(mc, keys, lied);
+  run(io);
+  CHECK(lied.completed() == 20);
+  CHECK(lied.wrong == 0);
+  CHECK(lied.right + lied.miss < 20);  // the lie was noticed by someone
+  CHECK(proxy.faults_injected() == 1);
+
+  Tally next;
+  get_all(mc, keys, next);
+  run(io);
+  CHECK(next.right == 20);
+}
+
+TEST_CASE("async: errors answered to noreply requests do not shift later replies", "[async]") {
+  MemcachedServer server;
+  FaultProxy proxy(server.port());
+  memcache::Options options = retry_at_once();
+  options.check_keys = false;  // bad keys reach the server, which rejects them
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {proxy.spec()}, options);
+  Spawner spawner(io);
+  std::size_t wrong = 0;
+  spawner.spawn([&]() -> awaitable<void> {
+    co_await mc.async_set("k", value_for("k"), asio::use_awaitable);
+    co_await mc.async_set("n", 100, asio::use_awaitable);
+    std::uint64_t n = 100;
+    const std::string long_key(300, 'L');
+    for (int round = 0; round < 20; ++round) {
+      // memcached answers ERROR to these despite noreply.
+      co_await mc.async_set(long_key, "x", 0, 0, true, asio::use_awaitable);
+      if (co_await mc.async_get("k", asio::use_awaitable) != OptStr(value_for("k"))) ++wrong;
+      co_await mc.async_set("a b", "x", 0, 0, true, asio::use_awaitable);
+      co_await mc.async_incr("a b", 1, true, asio::use_awaitable);
+      if (co_await mc.async_incr("n", asio::use_awaitable) != std::optional<std::uint64_t>(++n)) ++wrong;
+      // And an error injected after a noreply set that went through.
+      proxy.reply_next("SERVER_ERROR out of memory storing object\r\n", true);
+      co_await mc.async_set("k", value_for("k"), 0, 0, true, asio::use_awaitable);
+      auto [ec, v] = co_await mc.async_get("k", use_tuple);
+      if (!ec && v != OptStr(value_for("k"))) ++wrong;
+      if (co_await mc.async_incr("n", asio::use_awaitable) != std::optional<std::uint64_t>(++n)) ++wrong;
+    }
+  });
+  run(io);
+  spawner.rethrow();
+  CHECK(spawner.finished() == 1);
+  CHECK(wrong == 0);
+  CHECK(proxy.faults_injected() == 20);
+}
+
+TEST_CASE("async: a dead server's keys go to the live ones, and come back after dead_retry", "[async]") {
+  MemcachedServer a, b, c;
+  memcache::Options options = fast_options();
+  options.dead_retry = 1s;
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {a.spec(), b.spec(), c.spec()}, options);
+  c.kill();
+
+  std::size_t stored = 0;
+  for (int i = 0; i < 150; ++i) {
+    mc.async_set("d" + std::to_string(i), "v", [&](std::error_code ec, bool ok) { stored += !ec && ok; });
+  }
+  run(io);
+  CHECK(stored == 150);  // rerouted, as python-memcached rehashes past a dead server
+  CHECK(server_stat(a, "curr_items") + server_stat(b, "curr_items") == 150);
+
+  c.restart();
+  std::this_thread::sleep_for(1100ms);
+  stored = 0;
+  for (int i = 0; i < 150; ++i) {
+    mc.async_set("e" + std::to_string(i), "v", [&](std::error_code ec, bool ok) { stored += !ec && ok; });
+  }
+  run(io);
+  CHECK(stored == 150);
+  CHECK(server_stat(c, "curr_items") > 20);  // used again
+}
