@@ -12,12 +12,19 @@
 
 #include <memcache/error_code.hpp>
 
+#include "async/get_batch.hpp"
 #include "protocol/requests.hpp"
 
 namespace memcache::detail {
 
 using Clock = std::chrono::steady_clock;
 using generic = asio::generic::stream_protocol;
+
+namespace {
+// Keys in one batched get (python-memcached's get_multi sends all at once;
+// memcached reads long get lines in pieces).
+constexpr std::size_t keys_per_batch = 100;
+}  // namespace
 
 AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, Host& host, Options options,
                                  Reroute reroute, Closed closed)
@@ -126,8 +133,9 @@ void AsyncConnection::pump() {
   const std::size_t limit = options_.max_requests_in_flight == 0 ? 1 : options_.max_requests_in_flight;
   const auto deadline = Clock::now() + options_.socket_timeout;
   while (!backlog_.empty() && in_flight_.size() < limit) {
-    AsyncRequest r = std::move(backlog_.front());
-    backlog_.pop_front();
+    auto batch = take_get_batch(backlog_, keys_per_batch);
+    AsyncRequest r = batch ? std::move(*batch) : std::move(backlog_.front());
+    if (!batch) backlog_.pop_front();
     if (r.op && unsynced_) write_sync(deadline);
     write_buf_ += r.bytes;
     if (r.op) {

@@ -206,6 +206,7 @@ void AsyncEngine::get(OwnedKey key, bool with_cas, ValueCallback done) {
     };
     r.route_key = std::move(key.text);
     r.hash = key.hash;
+    r.batchable = with_cas ? AsyncRequest::Batchable::gets : AsyncRequest::Batchable::get;
     self.submit(std::move(r));
   });
 }

@@ -17,12 +17,16 @@ namespace memcache::detail {
 
 /// One request on its way through a pipelined connection.
 struct AsyncRequest {
+  /// Single-key gets may be written as one multi-key get (async/get_batch).
+  enum class Batchable { no, get, gets };
+
   std::string bytes;                          // the encoded request(s)
   std::unique_ptr<protocol::Operation> op;    // its replies; null for noreply (done once written)
   UniqueFunction<void(std::error_code)> done; // called once: replies read ({}), or the failure
   /// Single-key requests may be sent elsewhere if their server fails before
   /// they were written: the key they route by. Multi-key batches are not.
   std::optional<std::string> route_key;
+  Batchable batchable = Batchable::no;  // a get of route_key, answered by VALUE/END
   std::optional<std::uint64_t> hash;
   std::size_t server = 0;  // index of the server it was routed to
   std::vector<std::size_t> failed_on;  // servers that failed before writing it

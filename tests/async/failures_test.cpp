@@ -56,7 +56,7 @@ memcache::Options retry_at_once() {
 
 }  // namespace
 
-TEST_CASE("async: a server stalled mid-pipeline fails exactly the operations in flight, in time", "[async]") {
+TEST_CASE("a server stalled mid-pipeline fails exactly the operations in flight, in time", "[async]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());
   const auto keys = stored_keys(server.spec(), 50);
@@ -87,7 +87,7 @@ TEST_CASE("async: a server stalled mid-pipeline fails exactly the operations in 
   CHECK(proxy.accepted() == 2);
 }
 
-TEST_CASE("async: a server killed mid-pipeline fails the operations in flight; restarted, it answers misses",
+TEST_CASE("a server killed mid-pipeline fails the operations in flight; restarted, it answers misses",
           "[async]") {
   MemcachedServer server;
   const auto keys = stored_keys(server.spec(), 40);
@@ -128,7 +128,7 @@ TEST_CASE("async: a server killed mid-pipeline fails the operations in flight; r
   CHECK(empty.miss == 40);
 }
 
-TEST_CASE("async: a lying server fails the call, never hands over a wrong value", "[async]") {
+TEST_CASE("a lying server fails the call, never hands over a wrong value", "[async]") {
   const std::string lie = GENERATE(
       std::string("VALUE someone-else 0 5\r\nhello\r\nEND\r\n"),  // a key nobody asked for
       std::string("VALUE key0 0 99999999999\r\n"),                 // beyond any length
@@ -151,7 +151,7 @@ TEST_CASE("async: a lying server fails the call, never hands over a wrong value"
   run(io);
   CHECK(lied.completed() == 20);
   CHECK(lied.wrong == 0);
-  CHECK(lied.right + lied.miss < 20);  // the lie was noticed by someone
+  CHECK(lied.right < 20);  // the lie reached someone: a miss or an error, never a wrong value
   CHECK(proxy.faults_injected() == 1);
 
   Tally next;
@@ -160,7 +160,7 @@ TEST_CASE("async: a lying server fails the call, never hands over a wrong value"
   CHECK(next.right == 20);
 }
 
-TEST_CASE("async: errors answered to noreply requests do not shift later replies", "[async]") {
+TEST_CASE("errors answered to noreply requests do not shift later replies", "[async]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());
   memcache::Options options = retry_at_once();
@@ -196,7 +196,7 @@ TEST_CASE("async: errors answered to noreply requests do not shift later replies
   CHECK(proxy.faults_injected() == 20);
 }
 
-TEST_CASE("async: a dead server's keys go to the live ones, and come back after dead_retry", "[async]") {
+TEST_CASE("a dead server's keys go to the live ones, and come back after dead_retry", "[async]") {
   MemcachedServer a, b, c;
   memcache::Options options = fast_options();
   options.dead_retry = 1s;

@@ -228,3 +228,46 @@ TEST_CASE("destroying the client with operations pending completes them with ope
   REQUIRE(codes.size() == 5);
   for (const auto& ec : codes) CHECK(ec == asio::error::operation_aborted);
 }
+
+TEST_CASE("gets started together are batched, and each reply still reaches its own caller", "[async]") {
+  MemcachedServer server;
+  memcache::Client sync({server.spec()}, fast_options());
+  for (int i = 0; i < 90; i += 3) REQUIRE(sync.set("b" + std::to_string(i), value_for("b" + std::to_string(i))));
+  const auto gets_before = server_stat(server, "cmd_get");
+
+  asio::io_context io;
+  memcache::Options options = fast_options();
+  options.cache_cas = true;
+  memcache::AsyncClient mc(io, {server.spec()}, options);
+  // 300 gets of 90 keys (each asked for 3 or 4 times, 2 in 3 missing), plain
+  // and with cas mixed, all queued before the connection is up.
+  std::size_t right = 0, wrong = 0, misses = 0, cas_seen = 0;
+  for (int i = 0; i < 300; ++i) {
+    const int n = (i * 7) % 90;
+    const std::string k = "b" + std::to_string(n);
+    const bool stored = n % 3 == 0;
+    auto check = [&, k, stored](std::error_code ec, const OptStr& v) {
+      if (ec) {
+        ++wrong;
+      } else if (!stored) {
+        (v ? wrong : misses)++;
+      } else {
+        (v == OptStr(value_for(k)) ? right : wrong)++;
+      }
+    };
+    if (i % 5 == 0) {
+      mc.async_gets_cas(k, [check, &cas_seen](std::error_code ec, std::optional<memcache::CasValue<std::string>> v) {
+        if (v && v->cas_unique != 0) ++cas_seen;
+        check(ec, v ? OptStr(v->value) : std::nullopt);
+      });
+    } else {
+      mc.async_get(k, [check](std::error_code ec, std::optional<std::string> v) { check(ec, v); });
+    }
+  }
+  run(io);
+  CHECK(wrong == 0);
+  CHECK(right == 100);
+  CHECK(misses == 200);
+  CHECK(cas_seen == 20);
+  CHECK(server_stat(server, "cmd_get") - gets_before == 300);  // every key asked for once per call
+}

@@ -1,0 +1,23 @@
+#ifndef MEMCACHE_SRC_ASYNC_GET_BATCH_HPP
+#define MEMCACHE_SRC_ASYNC_GET_BATCH_HPP
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+
+#include "async/request.hpp"
+
+namespace memcache::detail {
+
+/// Concurrent single-key gets queued for one server go out as one
+/// `get k1 k2 ...`: memcached answers it with far less work than as many
+/// separate gets, and the replies still come in request order. Takes the
+/// longest run (at most `max_keys`) of batchable gets of one kind from the
+/// front of `backlog` and returns it as one request whose VALUE replies reach
+/// each member's own operation and whose END, or failure, completes them all.
+/// Nothing when fewer than two are at the front.
+std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, std::size_t max_keys);
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_ASYNC_GET_BATCH_HPP
