@@ -1,8 +1,5 @@
 #include "pipelined_socket.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +10,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "tcp_connect.hpp"
+
 namespace memcache::bench {
 namespace {
 
@@ -20,30 +19,11 @@ namespace {
   throw std::runtime_error("pipelined socket: " + what + ": " + std::strerror(errno));
 }
 
-int connect_to(const std::string& spec) {
-  const auto colon = spec.rfind(':');
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  if (colon == std::string::npos || ::inet_pton(AF_INET, spec.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
-    throw std::runtime_error("pipelined socket: not a numeric host:port: " + spec);
-  }
-  addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(spec.substr(colon + 1))));
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) fail("socket");
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    fail("connect to " + spec);
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
 }  // namespace
 
 double pipelined_socket_rate(const std::string& spec, const std::vector<std::string>& keys, std::size_t gets,
                              std::size_t window) {
-  const int fd = connect_to(spec);
+  const int fd = tcp_connect(spec, "pipelined socket");
   std::string request;
   std::size_t next_key = 0, sent = 0, answered = 0;
   auto queue = [&](std::size_t n) {

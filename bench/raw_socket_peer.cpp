@@ -1,14 +1,13 @@
 #include "raw_socket_peer.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "tcp_connect.hpp"
 
 namespace memcache::bench {
 namespace {
@@ -25,23 +24,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-RawSocketPeer::RawSocketPeer(const std::string& spec) : reply_(256 * 1024) {
-  const auto colon = spec.rfind(':');
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  if (colon == std::string::npos || ::inet_pton(AF_INET, spec.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
-    throw std::runtime_error("raw socket: not a numeric host:port: " + spec);
-  }
-  addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(spec.substr(colon + 1))));
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) fail("socket");
-  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd_);
-    fail("connect to " + spec);
-  }
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
+RawSocketPeer::RawSocketPeer(const std::string& spec) : fd_(tcp_connect(spec, "raw socket")), reply_(256 * 1024) {}
 
 RawSocketPeer::~RawSocketPeer() { ::close(fd_); }
 

@@ -1,6 +1,5 @@
 #include <memcache/client.hpp>
 
-#include <cstdio>
 #include <algorithm>
 #include <deque>
 #include <iterator>
@@ -12,6 +11,7 @@
 
 #include "call.hpp"
 #include "compression.hpp"
+#include "debug_log.hpp"
 #include "prepared_value.hpp"
 #include "protocol/stats_items.hpp"
 #include "key_check.hpp"
@@ -49,14 +49,7 @@ struct Client::Impl {
     return topology;
   }
 
-  void debuglog(std::string_view message) const {
-    if (!options.debug) return;
-    if (options.log) {
-      options.log(message);
-    } else {
-      std::fprintf(stderr, "MemCached: %.*s\n", static_cast<int>(message.size()), message.data());
-    }
-  }
+  void debuglog(std::string_view message) const { detail::debug_log(options, message); }
 
   void check(std::string_view key, std::size_t extra = 0) const {
     if (options.check_keys) detail::check_key(key, extra, options.server_max_key_length);

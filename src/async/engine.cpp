@@ -1,7 +1,6 @@
 #include <memcache/detail/async_engine.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <iterator>
 #include <unordered_map>
 
@@ -13,6 +12,7 @@
 #include <memcache/error_code.hpp>
 
 #include "async/connection.hpp"
+#include "debug_log.hpp"
 #include "key_check.hpp"
 #include "prepared_value.hpp"
 #include "protocol/operations.hpp"
@@ -46,14 +46,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
         topology(std::make_shared<Topology>(servers, options, unused_io, [this](std::string_view m) { log(m); })),
         connections(topology->hosts.size()) {}
 
-  void log(std::string_view message) const {
-    if (!options.debug) return;
-    if (options.log) {
-      options.log(message);
-    } else {
-      std::fprintf(stderr, "MemCached: %.*s\n", static_cast<int>(message.size()), message.data());
-    }
-  }
+  void log(std::string_view message) const { debug_log(options, message); }
 
   /// Runs `fn` on the strand, keeping the engine alive until then.
   template <class Fn>

@@ -104,9 +104,16 @@ std::size_t Connection::write_some(std::string_view data) {
 }
 
 bool Connection::idle_ok() {
+  // Nothing is owed, so nothing may be readable but the server's errors for
+  // noreply requests, which the `version` sent ahead of the next requests
+  // takes. Dropping such a connection instead could lose those noreply
+  // requests that the server had not read yet. Other bytes, EOF or an error:
+  // the server closed or went out of step while the connection sat idle.
   if (!buffer_.empty()) return false;
-  pollfd p{socket_.native_handle(), POLLIN, 0};
-  return ::poll(&p, 1, 0) == 0;  // readable means bytes or EOF; an error, too, is not ok
+  char byte = 0;
+  const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return n > 0 && unsynced_;
 }
 
 bool Connection::read_some(std::size_t wanted) {

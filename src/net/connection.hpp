@@ -33,7 +33,8 @@ class Connection {
   const Address& address() const { return address_; }
 
   /// For a connection taken from a pool: nothing has arrived on it since its
-  /// last exchange. Bytes (replies nobody waits for) or EOF (the server went
+  /// last exchange, except errors answered to noreply requests when it is
+  /// unsynced. Other bytes (replies nobody waits for) or EOF (the server went
   /// away or restarted) mean it must not be used.
   bool idle_ok();
   /// Requests went out with noreply since the last reply was read: the server
