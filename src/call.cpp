@@ -7,7 +7,12 @@
 namespace memcache::detail {
 
 Call::Call(const Topology& topology, const Options& options)
-    : topology_(topology), options_(options), slots_(topology.hosts.size()) {}
+    : topology_(topology), options_(options), slots_(inline_.data()), count_(topology.hosts.size()) {
+  if (count_ > inline_slots) {
+    more_ = std::make_unique<Slot[]>(count_);
+    slots_ = more_.get();
+  }
+}
 
 Call::Slot* Call::server(std::size_t index) {
   Slot& slot = slots_[index];
@@ -32,13 +37,13 @@ Call::Slot* Call::route(std::string_view key, std::optional<std::uint64_t> hash)
 }
 
 void Call::run() {
-  std::vector<Exchange*> active;
-  for (Slot& s : slots_) {
+  fmt::basic_memory_buffer<Exchange*, inline_slots> active;
+  for (Slot& s : slots()) {
     if (s.exchange) active.push_back(&*s.exchange);
   }
-  if (active.empty()) return;
-  run_exchanges(active, options_.socket_timeout);
-  for (Slot& s : slots_) {
+  if (active.size() == 0) return;
+  run_exchanges(active.data(), active.size(), options_.socket_timeout);
+  for (Slot& s : slots()) {
     if (!s.exchange) continue;
     const Exchange& x = *s.exchange;
     if (x.sync.errors() != 0) {

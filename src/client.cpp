@@ -204,7 +204,7 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
 
   std::optional<Value> found;
   std::uint64_t unique = 0;
-  RetrievalOperation op({key.text}, 0, [&](std::size_t, const detail::protocol::Reply& r) {
+  RetrievalOperation op(key.text, [&](std::size_t, const detail::protocol::Reply& r) {
     found.emplace(std::string(r.data), r.flags);
     unique = r.cas;
   });

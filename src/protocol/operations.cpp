@@ -61,11 +61,16 @@ LineOperation LineOperation::version() { return {ReplyType::version}; }
 RetrievalOperation::RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink)
     : keys_(std::move(keys)), first_(first), sink_(std::move(sink)) {}
 
+RetrievalOperation::RetrievalOperation(std::string_view key, Sink sink) : one_(key), sink_(std::move(sink)) {}
+
 bool RetrievalOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::end) return true;
   if (reply.type != ReplyType::value) unexpected(reply, "get");
-  while (cursor_ < keys_.size() && keys_[cursor_] != reply.key) ++cursor_;
-  if (cursor_ == keys_.size()) {
+  const bool single = keys_.empty() && !one_.empty();
+  const std::string_view* keys = single ? &one_ : keys_.data();
+  const std::size_t count = single ? 1 : keys_.size();
+  while (cursor_ < count && keys[cursor_] != reply.key) ++cursor_;
+  if (cursor_ == count) {
     throw ProtocolError(fmt::format("memcached sent a value for key \"{}\", which was not asked for",
                                     reply.key.substr(0, 250)));
   }
