@@ -1,5 +1,7 @@
 #include "call.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "net/io_error.hpp"
@@ -7,11 +9,17 @@
 namespace memcache::detail {
 
 Call::Call(const Topology& topology, const Options& options)
-    : topology_(topology), options_(options), slots_(inline_.data()), count_(topology.hosts.size()) {
+    : topology_(topology), options_(options), count_(topology.hosts.size()) {
   if (count_ > inline_slots) {
     more_ = std::make_unique<Slot[]>(count_);
     slots_ = more_.get();
+  } else {
+    slots_ = std::uninitialized_default_construct_n(reinterpret_cast<Slot*>(inline_), count_) - count_;
   }
+}
+
+Call::~Call() {
+  if (!more_) std::destroy_n(slots_, count_);
 }
 
 Call::Slot* Call::server(std::size_t index) {

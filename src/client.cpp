@@ -197,10 +197,7 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
   Call call(*topo, impl_->options);
   Call::Slot* slot = call.route(key.text, key.hash);
   if (slot == nullptr) return std::nullopt;
-  std::string& out = slot->exchange->request;
-  detail::protocol::begin_retrieval(out, with_cas);
-  detail::protocol::append_key(out, {}, key.text);
-  detail::protocol::finish_line(out);
+  detail::protocol::encode_retrieval(slot->exchange->request, with_cas, key.text);
 
   std::optional<Value> found;
   std::uint64_t unique = 0;

@@ -1,5 +1,8 @@
 #include "key_check.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "escape.hpp"
 
 #include <fmt/format.h>
@@ -7,6 +10,39 @@
 #include <memcache/error.hpp>
 
 namespace memcache::detail {
+namespace {
+
+// The bytes memcached's text protocol cannot carry in a key: 0x00-0x20, 0x7f.
+bool forbidden(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+
+constexpr std::uint64_t ones = 0x0101010101010101u;
+constexpr std::uint64_t highs = 0x8080808080808080u;
+
+// Whether any of the 8 bytes of `w` is forbidden, 8 at a time: a byte below
+// 0x21 borrows in `w - 0x21..`, and one equal to 0x7f is zero in `w ^ 0x7f..`
+// (the usual "has a byte less than n" test, exact for n <= 128).
+bool any_forbidden(std::uint64_t w) {
+  const std::uint64_t below = (w - ones * 0x21) & ~w & highs;
+  const std::uint64_t x = w ^ (ones * 0x7f);
+  const std::uint64_t del = (x - ones) & ~x & highs;
+  return (below | del) != 0;
+}
+
+// True when every byte may be in a key.
+bool all_allowed(std::string_view key) {
+  std::size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, key.data() + i, 8);
+    if (any_forbidden(w)) return false;
+  }
+  for (; i < key.size(); ++i) {
+    if (forbidden(static_cast<unsigned char>(key[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 void check_key(std::string_view key, std::size_t extra_length, std::size_t max_length) {
   if (key.empty() && extra_length == 0) throw KeyNoneError("memcache key is empty");
@@ -15,9 +51,10 @@ void check_key(std::string_view key, std::size_t extra_length, std::size_t max_l
                                      key.size() + extra_length, extra_length ? " with its prefix" : "", max_length,
                                      escape(key)));
   }
+  if (all_allowed(key)) return;
   for (char ch : key) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7f) {
+    if (forbidden(c)) {
       throw KeyCharacterError(
           fmt::format("memcache key holds a space or control character (0x{:02x}): \"{}\"", c, escape(key)));
     }

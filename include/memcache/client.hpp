@@ -231,7 +231,7 @@ class MEMCACHE_API Client {
     if constexpr (std::is_same_v<T, Value>) {
       return raw;
     } else {
-      Value plain = inflate(std::move(*raw), key.text);
+      Value plain = raw->is_compressed() ? inflate(std::move(*raw), key.text) : std::move(*raw);
       try {
         return codec<T>::decode(std::move(plain));
       } catch (const ValueError& e) {
