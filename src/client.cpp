@@ -219,12 +219,30 @@ std::vector<std::pair<std::size_t, Value>> Client::fetch_multi(const std::vector
 
   auto topo = impl_->snapshot();
   Call call(*topo, impl_->options);
-  std::vector<std::string> wire(keys.size());
-  std::vector<std::vector<std::size_t>> per_server(topo->hosts.size());
+  // The keys as sent: the caller's own text, or prefixed copies when there
+  // is a prefix (all made before any view is taken).
+  std::vector<std::string> prefixed;
+  if (!prefix.empty()) {
+    prefixed.reserve(keys.size());
+    for (const Key& k : keys) prefixed.emplace_back(std::string(prefix).append(k.text.data(), k.text.size()));
+  }
+  std::vector<std::string_view> wire;
+  wire.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) wire.push_back(prefix.empty() ? keys[i].text : prefixed[i]);
+
+  constexpr auto unrouted = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> server_of(keys.size(), unrouted);
+  std::vector<std::size_t> per_server_count(topo->hosts.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    wire[i].assign(prefix.data(), prefix.size()).append(keys[i].text.data(), keys[i].text.size());
     Call::Slot* slot = call.route(wire[i], keys[i].hash);
-    if (slot != nullptr) per_server[static_cast<std::size_t>(slot - call.slots().data())].push_back(i);
+    if (slot == nullptr) continue;
+    server_of[i] = static_cast<std::size_t>(slot - call.slots().data());
+    ++per_server_count[server_of[i]];
+  }
+  std::vector<std::vector<std::size_t>> per_server(topo->hosts.size());
+  for (std::size_t s = 0; s < per_server.size(); ++s) per_server[s].reserve(per_server_count[s]);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (server_of[i] != unrouted) per_server[server_of[i]].push_back(i);
   }
 
   std::vector<std::vector<std::pair<std::size_t, Value>>> found(per_server.size());
@@ -232,10 +250,12 @@ std::vector<std::pair<std::size_t, Value>> Client::fetch_multi(const std::vector
   for (std::size_t s = 0; s < per_server.size(); ++s) {
     const auto& indices = per_server[s];
     auto& sink = found[s];
+    sink.reserve(indices.size());
     for (std::size_t begin = 0; begin < indices.size(); begin += keys_per_get) {
       const std::size_t end = std::min(indices.size(), begin + keys_per_get);
       std::string& out = call.slots()[s].exchange->request;
       std::vector<std::string_view> sent;
+      sent.reserve(end - begin);
       detail::protocol::begin_retrieval(out, false);
       for (std::size_t j = begin; j < end; ++j) {
         detail::protocol::append_key(out, {}, wire[indices[j]]);
@@ -252,9 +272,12 @@ std::vector<std::pair<std::size_t, Value>> Client::fetch_multi(const std::vector
   // A server whose exchange failed part-way contributes nothing: only
   // complete replies count.
   std::vector<std::pair<std::size_t, Value>> result;
+  std::size_t total = 0;
+  for (std::size_t s = 0; s < per_server.size(); ++s) total += found[s].size();
   for (std::size_t s = 0; s < per_server.size(); ++s) {
     if (!call.slots()[s].ok()) continue;
     if (result.empty()) {
+      if (found[s].size() < total) found[s].reserve(total);
       result = std::move(found[s]);
     } else {
       std::move(found[s].begin(), found[s].end(), std::back_inserter(result));

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -144,6 +145,7 @@ class MEMCACHE_API Client {
   template <class T = std::string, class Keys>
   std::unordered_map<std::string, T> get_multi(const Keys& keys, std::string_view key_prefix = "") {
     std::vector<Key> list;
+    list.reserve(size_hint(keys, 0));
     for (const auto& k : keys) list.emplace_back(k);
     return decode_multi<T>(list, fetch_multi(list, key_prefix));
   }
@@ -163,6 +165,7 @@ class MEMCACHE_API Client {
   std::vector<std::string> set_multi(const Mapping& mapping, Expiry time = {}, std::string_view key_prefix = "",
                                      std::size_t min_compress_len = 0, bool noreply = false) {
     std::vector<std::pair<Key, detail::Encoded>> items;
+    items.reserve(size_hint(mapping, 0));
     for (const auto& [k, v] : mapping) items.emplace_back(Key(k), detail::encode(v));
     return store_multi(items, time, key_prefix, min_compress_len, noreply);
   }
@@ -177,6 +180,7 @@ class MEMCACHE_API Client {
   template <class Keys>
   bool delete_multi(const Keys& keys, Expiry time = {}, std::string_view key_prefix = "", bool noreply = false) {
     std::vector<Key> list;
+    list.reserve(size_hint(keys, 0));
     for (const auto& k : keys) list.emplace_back(k);
     return remove_multi(list, time, key_prefix, noreply);
   }
@@ -224,6 +228,16 @@ class MEMCACHE_API Client {
 
  private:
   struct Impl;
+
+  /// How many elements a range holds, when it can tell (0 otherwise): for reserve.
+  template <class Range>
+  static auto size_hint(const Range& r, int) -> decltype(static_cast<std::size_t>(std::size(r))) {
+    return static_cast<std::size_t>(std::size(r));
+  }
+  template <class Range>
+  static std::size_t size_hint(const Range&, long) {
+    return 0;
+  }
 
   template <class T>
   std::optional<T> decode_optional(const Key& key, std::optional<Value> raw) const {
