@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
@@ -46,6 +47,8 @@ class Connection {
   /// this connection reuses their memory instead of allocating its own.
   std::string& request_buffer() { return request_; }
   protocol::Dispatcher& dispatcher() { return dispatcher_; }
+  /// The keys of the retrievals in flight, likewise reused.
+  std::vector<std::string_view>& sent_keys() { return sent_keys_; }
   const Address& address() const { return address_; }
 
   /// For a connection taken from a pool: nothing has arrived on it since its
@@ -66,6 +69,7 @@ class Connection {
   ReadBuffer buffer_;
   std::string request_;
   protocol::Dispatcher dispatcher_{0};
+  std::vector<std::string_view> sent_keys_;
   bool unsynced_ = false;
   bool can_wait_ = false;
 };

@@ -9,13 +9,21 @@
 namespace memcache::detail {
 
 Exchange::Exchange(Connection& connection, std::size_t max_value)
-    : conn(&connection), request(connection.request_buffer()), dispatcher(connection.dispatcher()) {
-  // One large value once must not pin its size on a pooled connection.
-  constexpr std::size_t kept_capacity = 64 * 1024;
-  if (request.capacity() > kept_capacity) {
+    : conn(&connection),
+      request(connection.request_buffer()),
+      dispatcher(connection.dispatcher()),
+      keys(connection.sent_keys()) {
+  // One large call once must not pin its size on a pooled connection.
+  constexpr std::size_t kept_bytes = 64 * 1024;
+  if (request.capacity() > kept_bytes) {
     std::string().swap(request);
   } else {
     request.clear();
+  }
+  if (keys.capacity() * sizeof(std::string_view) > kept_bytes) {
+    std::vector<std::string_view>().swap(keys);
+  } else {
+    keys.clear();
   }
   dispatcher.reset(max_value);
 }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "net/connection.hpp"
 #include "protocol/dispatcher.hpp"
@@ -24,6 +26,8 @@ struct Exchange {
   std::string& request;
   std::size_t written = 0;
   protocol::Dispatcher& dispatcher;
+  /// Room for the keys retrieval operations match replies against.
+  std::vector<std::string_view>& keys;
   /// Queued first when the connection sent noreply requests before.
   protocol::SyncOperation sync;
   Outcome outcome = Outcome::pending;
