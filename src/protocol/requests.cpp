@@ -47,7 +47,7 @@ void begin_retrieval(std::string& out, bool with_cas) { append(out, with_cas ? "
 
 void append_key(std::string& out, std::string_view prefix, std::string_view key) {
   out += ' ';
-  append(out, prefix);
+  if (!prefix.empty()) append(out, prefix);
   append(out, key);
 }
 
