@@ -20,7 +20,7 @@ Host::Host(Address address, unsigned weight, const Options& options, asio::io_co
       options_(options),
       io_(io),
       log_(std::move(log)),
-      pool_(options.max_connections_per_server) {}
+      pool_(options.max_connections_per_server, [this] { return open(); }) {}
 
 bool Host::is_dead() const {
   std::int64_t until = dead_until_ns_.load(std::memory_order_relaxed);
@@ -55,7 +55,7 @@ std::unique_ptr<Connection> Host::open() {
 }
 
 Pool::Lease Host::acquire() {
-  return pool_.acquire([this] { return open(); }, options_.socket_timeout);
+  return pool_.acquire(options_.socket_timeout);
 }
 
 }  // namespace memcache::detail

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "escape.hpp"
 
@@ -42,16 +43,14 @@ bool all_allowed(std::string_view key) {
   return true;
 }
 
-}  // namespace
-
-void check_key(std::string_view key, std::size_t extra_length, std::size_t max_length) {
+// The throwing half, kept out of line so the check itself stays lean.
+[[noreturn, gnu::noinline]] void reject_key(std::string_view key, std::size_t extra_length, std::size_t max_length) {
   if (key.empty() && extra_length == 0) throw KeyNoneError("memcache key is empty");
   if (max_length != 0 && key.size() + extra_length > max_length) {
     throw KeyLengthError(fmt::format("memcache key is {} bytes{}, longer than server_max_key_length {}: \"{}\"",
                                      key.size() + extra_length, extra_length ? " with its prefix" : "", max_length,
                                      escape(key)));
   }
-  if (all_allowed(key)) return;
   for (char ch : key) {
     const auto c = static_cast<unsigned char>(ch);
     if (forbidden(c)) {
@@ -59,6 +58,15 @@ void check_key(std::string_view key, std::size_t extra_length, std::size_t max_l
           fmt::format("memcache key holds a space or control character (0x{:02x}): \"{}\"", c, escape(key)));
     }
   }
+  throw std::logic_error("reject_key called for a good key");
+}
+
+}  // namespace
+
+void check_key(std::string_view key, std::size_t extra_length, std::size_t max_length) {
+  const bool bad_length = (key.empty() && extra_length == 0) ||
+                          (max_length != 0 && key.size() + extra_length > max_length);
+  if (bad_length || !all_allowed(key)) reject_key(key, extra_length, max_length);
 }
 
 }  // namespace memcache::detail

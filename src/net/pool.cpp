@@ -24,7 +24,7 @@ void Pool::Lease::release() {
   conn_.reset();
 }
 
-Pool::Lease Pool::acquire(const Opener& open, std::chrono::milliseconds wait) {
+Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
   const auto available = [&] { return !idle_.empty() || open_ < max_; };
   // wait_for reads the clock even when it need not wait: ask first.
@@ -43,7 +43,7 @@ Pool::Lease Pool::acquire(const Opener& open, std::chrono::milliseconds wait) {
   const std::uint64_t generation = generation_;
   lock.unlock();
   try {
-    return Lease(this, open(), generation);
+    return Lease(this, open_connection_(), generation);
   } catch (...) {
     lock.lock();
     --open_;

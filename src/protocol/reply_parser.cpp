@@ -96,6 +96,13 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
 }  // namespace
 
 ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value, std::size_t max_line) {
+  // The reply every get ends with, taken without searching for the line end.
+  constexpr std::string_view end_line = "END\r\n";
+  if (starts_with(input, end_line)) {
+    out = Reply{};
+    out.type = ReplyType::end;
+    return {end_line.size(), 0};
+  }
   const void* nl = std::memchr(input.data(), '\n', std::min(input.size(), max_line + 2));
   if (nl == nullptr) {
     if (input.size() > max_line + 1) garbage("a line that does not end", input);
