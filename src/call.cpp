@@ -1,5 +1,7 @@
 #include "call.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "net/io_error.hpp"
@@ -7,7 +9,18 @@
 namespace memcache::detail {
 
 Call::Call(const Topology& topology, const Options& options)
-    : topology_(topology), options_(options), slots_(topology.hosts.size()) {}
+    : topology_(topology), options_(options), count_(topology.hosts.size()) {
+  if (count_ > inline_slots) {
+    more_ = std::make_unique<Slot[]>(count_);
+    slots_ = more_.get();
+  } else {
+    slots_ = std::uninitialized_default_construct_n(reinterpret_cast<Slot*>(inline_), count_) - count_;
+  }
+}
+
+Call::~Call() {
+  if (!more_) std::destroy_n(slots_, count_);
+}
 
 Call::Slot* Call::server(std::size_t index) {
   Slot& slot = slots_[index];
@@ -32,13 +45,13 @@ Call::Slot* Call::route(std::string_view key, std::optional<std::uint64_t> hash)
 }
 
 void Call::run() {
-  std::vector<Exchange*> active;
-  for (Slot& s : slots_) {
+  fmt::basic_memory_buffer<Exchange*, inline_slots> active;
+  for (Slot& s : slots()) {
     if (s.exchange) active.push_back(&*s.exchange);
   }
-  if (active.empty()) return;
-  run_exchanges(active, options_.socket_timeout);
-  for (Slot& s : slots_) {
+  if (active.size() == 0) return;
+  run_exchanges(active.data(), active.size(), options_.socket_timeout);
+  for (Slot& s : slots()) {
     if (!s.exchange) continue;
     const Exchange& x = *s.exchange;
     if (x.sync.errors() != 0) {

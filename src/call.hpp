@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,25 @@ class Call {
     bool ok() const { return exchange && exchange->outcome == Exchange::Outcome::done; }
   };
 
+  /// The slots of a call, one per server in server-list order.
+  class Slots {
+   public:
+    Slots(Slot* first, std::size_t count) : first_(first), count_(count) {}
+    Slot* begin() const { return first_; }
+    Slot* end() const { return first_ + count_; }
+    Slot* data() const { return first_; }
+    std::size_t size() const { return count_; }
+    Slot& operator[](std::size_t i) const { return first_[i]; }
+
+   private:
+    Slot* first_;
+    std::size_t count_;
+  };
+
   Call(const Topology& topology, const Options& options);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
 
   /// The slot of the server `key` (as sent) lives on, or nullptr when no
   /// server could be reached.
@@ -38,16 +57,25 @@ class Call {
   /// The slot of server `index`, or nullptr when it is dead or unreachable.
   Slot* server(std::size_t index);
   /// Every slot in server-list order (empty ones included).
-  std::vector<Slot>& slots() { return slots_; }
+  Slots slots() { return {slots_, count_}; }
 
   /// Runs every exchange; marks servers that failed dead and closes
   /// connections that failed or fell out of step.
   void run();
 
  private:
+  // Up to this many servers, a call's slots live in the call itself.
+  static constexpr std::size_t inline_slots = 4;
+
   const Topology& topology_;
   const Options& options_;
-  std::vector<Slot> slots_;
+  // Raw room for the inline slots: only as many as there are servers are
+  // constructed (a default Slot is large, and zeroing four costs more than a
+  // one-server get does).
+  alignas(Slot) unsigned char inline_[inline_slots * sizeof(Slot)];
+  std::unique_ptr<Slot[]> more_;  // all the slots when there are more servers
+  Slot* slots_;
+  std::size_t count_;
 };
 
 }  // namespace memcache::detail

@@ -190,14 +190,11 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
   Call call(*topo, impl_->options);
   Call::Slot* slot = call.route(key.text, key.hash);
   if (slot == nullptr) return std::nullopt;
-  std::string& out = slot->exchange->request;
-  detail::protocol::begin_retrieval(out, with_cas);
-  detail::protocol::append_key(out, {}, key.text);
-  detail::protocol::finish_line(out);
+  detail::protocol::encode_retrieval(slot->exchange->request, with_cas, key.text);
 
   std::optional<Value> found;
   std::uint64_t unique = 0;
-  RetrievalOperation op({key.text}, 0, [&](std::size_t, const detail::protocol::Reply& r) {
+  RetrievalOperation op(key.text, [&](std::size_t, const detail::protocol::Reply& r) {
     found.emplace(std::string(r.data), r.flags);
     unique = r.cas;
   });
@@ -209,45 +206,63 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
   return found;
 }
 
-std::vector<std::pair<std::size_t, Value>> Client::fetch_multi(const std::vector<Key>& keys, std::string_view prefix) {
+Client::FoundList Client::fetch_multi(const KeyList& keys, std::string_view prefix) {
   if (!prefix.empty()) impl_->check(prefix);
   for (const Key& k : keys) impl_->check(k.text, prefix.size());
 
   auto topo = impl_->snapshot();
   Call call(*topo, impl_->options);
-  std::vector<std::string> wire(keys.size());
-  std::vector<std::vector<std::size_t>> per_server(topo->hosts.size());
+  // The keys as sent: the caller's own text, or prefixed copies.
+  std::deque<std::string> prefixed;
+  if (!prefix.empty()) {
+    for (const Key& k : keys) prefixed.emplace_back(std::string(prefix).append(k.text.data(), k.text.size()));
+  }
+  const auto wire = [&](std::size_t i) -> std::string_view { return prefix.empty() ? keys[i].text : prefixed[i]; };
+
+  // Each key's server, then each server's keys in the caller's order.
+  constexpr auto unrouted = static_cast<std::uint32_t>(-1);
+  std::vector<std::uint32_t> server_of(keys.size(), unrouted);
+  std::vector<std::size_t> per_server_count(topo->hosts.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    wire[i].assign(prefix.data(), prefix.size()).append(keys[i].text.data(), keys[i].text.size());
-    Call::Slot* slot = call.route(wire[i], keys[i].hash);
-    if (slot != nullptr) per_server[static_cast<std::size_t>(slot - call.slots().data())].push_back(i);
+    Call::Slot* slot = call.route(wire(i), keys[i].hash);
+    if (slot == nullptr) continue;
+    server_of[i] = static_cast<std::uint32_t>(slot - call.slots().data());
+    ++per_server_count[server_of[i]];
+  }
+  std::vector<std::vector<std::size_t>> per_server(topo->hosts.size());
+  for (std::size_t s = 0; s < per_server.size(); ++s) per_server[s].reserve(per_server_count[s]);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (server_of[i] != unrouted) per_server[server_of[i]].push_back(i);
   }
 
-  std::vector<std::vector<std::pair<std::size_t, Value>>> found(per_server.size());
+  std::vector<FoundList> found(per_server.size());
   std::deque<RetrievalOperation> ops;
   for (std::size_t s = 0; s < per_server.size(); ++s) {
     const auto& indices = per_server[s];
+    if (indices.empty()) continue;
     auto& sink = found[s];
+    detail::Exchange& x = *call.slots()[s].exchange;
+    x.keys.reserve(indices.size());  // never reallocated below: the operations point into it
     for (std::size_t begin = 0; begin < indices.size(); begin += keys_per_get) {
       const std::size_t end = std::min(indices.size(), begin + keys_per_get);
-      std::string& out = call.slots()[s].exchange->request;
-      std::vector<std::string_view> sent;
-      detail::protocol::begin_retrieval(out, false);
+      const std::size_t first_key = x.keys.size();
+      detail::protocol::begin_retrieval(x.request, false);
       for (std::size_t j = begin; j < end; ++j) {
-        detail::protocol::append_key(out, {}, wire[indices[j]]);
-        sent.push_back(wire[indices[j]]);
+        detail::protocol::append_key(x.request, {}, wire(indices[j]));
+        x.keys.push_back(wire(indices[j]));
       }
-      detail::protocol::finish_line(out);
-      auto& op = ops.emplace_back(std::move(sent), begin, [&sink, &indices](std::size_t pos, const auto& r) {
-        sink.emplace_back(indices[pos], Value(std::string(r.data), r.flags));
-      });
-      call.slots()[s].exchange->dispatcher.expect(op);
+      detail::protocol::finish_line(x.request);
+      auto& op = ops.emplace_back(x.keys.data() + first_key, end - begin, begin,
+                                  [&sink, &indices](std::size_t pos, const auto& r) {
+                                    sink.emplace_back(indices[pos], Value(std::string(r.data), r.flags));
+                                  });
+      x.dispatcher.expect(op);
     }
   }
   call.run();
   // A server whose exchange failed part-way contributes nothing: only
   // complete replies count.
-  std::vector<std::pair<std::size_t, Value>> result;
+  FoundList result;
   for (std::size_t s = 0; s < per_server.size(); ++s) {
     if (!call.slots()[s].ok()) continue;
     if (result.empty()) {

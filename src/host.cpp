@@ -20,7 +20,7 @@ Host::Host(Address address, unsigned weight, const Options& options, asio::io_co
       options_(options),
       io_(io),
       log_(std::move(log)),
-      pool_(options.max_connections_per_server) {}
+      pool_(options.max_connections_per_server, [this] { return open(); }) {}
 
 bool Host::is_dead() const {
   std::int64_t until = dead_until_ns_.load(std::memory_order_relaxed);
@@ -36,7 +36,7 @@ void Host::mark_dead(std::string_view reason) {
 }
 
 std::unique_ptr<Connection> Host::open() {
-  auto conn = std::make_unique<Connection>(io_, address_, options_.connect_timeout);
+  auto conn = std::make_unique<Connection>(io_, address_, options_.connect_timeout, options_.socket_timeout);
   if (flush_on_next_connect_.exchange(false)) {
     // python-memcached flushes a server that comes back, so values written
     // elsewhere while it was away cannot resurface as stale.
@@ -44,8 +44,8 @@ std::unique_ptr<Connection> Host::open() {
     protocol::encode_line(x.request, "flush_all");
     auto op = protocol::LineOperation::flush();
     x.dispatcher.expect(op);
-    std::vector<Exchange*> xs{&x};
-    run_exchanges(xs, options_.socket_timeout);
+    Exchange* xs[] = {&x};
+    run_exchanges(xs, 1, options_.socket_timeout);
     if (x.outcome != Exchange::Outcome::done || op.type() != protocol::ReplyType::ok) {
       flush_on_next_connect_.store(true);
       throw IoError(fmt::format("flush_all on reconnect failed: {}", x.error.empty() ? op.text() : x.error));
@@ -55,7 +55,7 @@ std::unique_ptr<Connection> Host::open() {
 }
 
 Pool::Lease Host::acquire() {
-  return pool_.acquire([this] { return open(); }, options_.socket_timeout);
+  return pool_.acquire(options_.socket_timeout);
 }
 
 }  // namespace memcache::detail

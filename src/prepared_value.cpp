@@ -13,7 +13,7 @@ std::optional<PreparedValue> prepare_value(std::string_view bytes, std::uint32_t
                                            std::string& scratch,
                                            const std::function<void(std::string_view)>& log) {
   if (min_compress_len != 0 && compressible && bytes.size() > min_compress_len) {
-    scratch = options.compressor ? options.compressor(bytes) : zlib_compress(bytes);
+    scratch = options.compressor ? options.compressor(bytes) : zlib_compress(bytes, options.compress_level);
     if (scratch.size() < bytes.size()) {
       bytes = scratch;
       flags |= flags::compressed;

@@ -14,15 +14,21 @@ ServerRing::ServerRing(const std::vector<Entry>& servers, Hashing hashing)
     named.reserve(servers.size());
     for (const Entry& s : servers) named.push_back({ketama_name(s.address), s.weight});
     ketama_.emplace(named);
+    only_server_ = server_count_ == 1 && !ketama_->points().empty();
     return;
   }
   for (std::size_t i = 0; i < servers.size(); ++i) {
     for (unsigned w = 0; w < servers[i].weight; ++w) buckets_.push_back(i);
   }
+  only_server_ = server_count_ == 1 && !buckets_.empty();
 }
 
 std::optional<std::size_t> ServerRing::pick(std::string_view key, std::optional<std::uint64_t> hash,
                                             const Usable& usable) const {
+  // Every hash lands on the one server, and every retry asks about it again
+  // (python-memcached rehashes into the same bucket; the ketama walk has no
+  // other server): no need to hash.
+  if (only_server_) return usable(0) ? std::optional<std::size_t>(0) : std::nullopt;
   if (ketama_) {
     const std::vector<Ketama::Point>& points = ketama_->points();
     if (points.empty()) return std::nullopt;

@@ -56,6 +56,7 @@ class ServerRing {
 
   Hashing hashing_;
   std::size_t server_count_ = 0;
+  bool only_server_ = false;  // one server with a bucket or point: every key maps to it
   std::vector<std::size_t> buckets_;  // python: each server `weight` times, in list order
   std::optional<Ketama> ketama_;      // ketama only
 };

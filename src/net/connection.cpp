@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -75,7 +76,8 @@ int wait_ready(pollfd* fds, std::size_t count, std::chrono::milliseconds timeout
   }
 }
 
-Connection::Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout)
+Connection::Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds io_timeout)
     : socket_(io), address_(address) {
   std::string last_error;
   for (const auto& ep : resolve(io, address)) {
@@ -85,6 +87,7 @@ Connection::Connection(asio::io_context& io, const Address& address, std::chrono
         int one = 1;
         ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       }
+      set_receive_timeout(io_timeout);
       return;
     } catch (const IoError& e) {
       last_error = e.what();
@@ -95,12 +98,27 @@ Connection::Connection(asio::io_context& io, const Address& address, std::chrono
   throw IoError(last_error);
 }
 
-std::size_t Connection::write_some(std::string_view data) {
+void Connection::set_receive_timeout(std::chrono::milliseconds io_timeout) {
+  // A zero timeout would mean "wait forever" to SO_RCVTIMEO: such a socket
+  // stays non-blocking and every wait goes through poll.
+  if (io_timeout.count() <= 0) return;
+  const auto ms = io_timeout.count();
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) return;
   asio::error_code ec;
-  std::size_t n = socket_.write_some(asio::buffer(data.data(), data.size()), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return 0;
-  if (ec) throw IoError(fmt::format("write to {}: {}", address_.to_string(), ec.message()));
-  return n;
+  socket_.non_blocking(false, ec);
+  can_wait_ = !ec;
+}
+
+std::size_t Connection::write_some(std::string_view data) {
+  for (;;) {
+    const ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno != EINTR) throw IoError(fmt::format("write to {}: {}", address_.to_string(), std::strerror(errno)));
+  }
 }
 
 bool Connection::idle_ok() {
@@ -116,17 +134,26 @@ bool Connection::idle_ok() {
   return n > 0 && unsynced_;
 }
 
-bool Connection::read_some(std::size_t wanted) {
+bool Connection::read_some(std::size_t wanted) { return read_into_buffer(wanted, MSG_DONTWAIT); }
+
+bool Connection::read_wait(std::size_t wanted) { return read_into_buffer(wanted, 0); }
+
+// With flags 0 the recv blocks up to SO_RCVTIMEO and then fails with EAGAIN,
+// as a non-blocking one does at once: either way, false.
+bool Connection::read_into_buffer(std::size_t wanted, int flags) {
   const std::size_t have = buffer_.data().size();
   buffer_.reserve_tail(wanted > have ? std::max(wanted - have, ReadBuffer::initial_capacity / 2)
                                      : ReadBuffer::initial_capacity / 2);
-  asio::error_code ec;
-  std::size_t n = socket_.read_some(asio::buffer(buffer_.write_ptr(), buffer_.tail_room()), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
-  if (ec == asio::error::eof) throw IoError(fmt::format("{} closed the connection", address_.to_string()));
-  if (ec) throw IoError(fmt::format("read from {}: {}", address_.to_string(), ec.message()));
-  buffer_.commit(n);
-  return true;
+  for (;;) {
+    const ssize_t n = ::recv(socket_.native_handle(), buffer_.write_ptr(), buffer_.tail_room(), flags);
+    if (n > 0) {
+      buffer_.commit(static_cast<std::size_t>(n));
+      return true;
+    }
+    if (n == 0) throw IoError(fmt::format("{} closed the connection", address_.to_string()));
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    if (errno != EINTR) throw IoError(fmt::format("read from {}: {}", address_.to_string(), std::strerror(errno)));
+  }
 }
 
 }  // namespace memcache::detail

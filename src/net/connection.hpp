@@ -3,22 +3,30 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
 
 #include "address.hpp"
 #include "net/read_buffer.hpp"
+#include "protocol/dispatcher.hpp"
 
 namespace memcache::detail {
 
-/// One open, non-blocking socket to a memcached server (TCP or unix), and the
-/// bytes read from it. It moves bytes only; replies are parsed elsewhere.
+/// One open socket to a memcached server (TCP or unix), and the bytes read
+/// from it. It moves bytes only; replies are parsed elsewhere.
+///
+/// The socket itself blocks, with `io_timeout` as its receive timeout, so that
+/// a call waiting on one connection only needs one recv; every other
+/// operation passes MSG_DONTWAIT and never blocks.
 class Connection {
  public:
   /// Resolves and connects within `timeout`; throws IoError saying why not.
-  Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout);
+  Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds io_timeout);
 
   int native_handle() { return socket_.native_handle(); }
 
@@ -28,8 +36,19 @@ class Connection {
   /// `wanted` bytes in all; false when nothing was there. Throws IoError,
   /// also when the server closed the connection.
   bool read_some(std::size_t wanted);
+  /// As read_some, but waits up to `io_timeout` for bytes to arrive; false
+  /// when none did. Only when `can_wait()`.
+  bool read_wait(std::size_t wanted);
+  /// The socket has a receive timeout, so read_wait is bounded.
+  bool can_wait() const { return can_wait_; }
 
   ReadBuffer& buffer() { return buffer_; }
+  /// Request bytes and the replies owed, kept here so that each exchange on
+  /// this connection reuses their memory instead of allocating its own.
+  std::string& request_buffer() { return request_; }
+  protocol::Dispatcher& dispatcher() { return dispatcher_; }
+  /// The keys of the retrievals in flight, likewise reused.
+  std::vector<std::string_view>& sent_keys() { return sent_keys_; }
   const Address& address() const { return address_; }
 
   /// For a connection taken from a pool: nothing has arrived on it since its
@@ -45,8 +64,15 @@ class Connection {
  private:
   asio::generic::stream_protocol::socket socket_;
   const Address& address_;
+  void set_receive_timeout(std::chrono::milliseconds io_timeout);
+  bool read_into_buffer(std::size_t wanted, int flags);
+
   ReadBuffer buffer_;
+  std::string request_;
+  protocol::Dispatcher dispatcher_{0};
+  std::vector<std::string_view> sent_keys_;
   bool unsynced_ = false;
+  bool can_wait_ = false;
 };
 
 /// Waits until a descriptor is ready, up to `timeout`: poll(2) with EINTR

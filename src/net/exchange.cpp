@@ -7,9 +7,33 @@
 #include "net/io_error.hpp"
 
 namespace memcache::detail {
+
+Exchange::Exchange(Connection& connection, std::size_t max_value)
+    : conn(&connection),
+      request(connection.request_buffer()),
+      dispatcher(connection.dispatcher()),
+      keys(connection.sent_keys()) {
+  // One large call once must not pin its size on a pooled connection.
+  constexpr std::size_t kept_bytes = 64 * 1024;
+  if (request.capacity() > kept_bytes) {
+    std::string().swap(request);
+  } else {
+    request.clear();
+  }
+  if (keys.capacity() * sizeof(std::string_view) > kept_bytes) {
+    std::vector<std::string_view>().swap(keys);
+  } else {
+    keys.clear();
+  }
+  dispatcher.reset(max_value);
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Few calls talk to more servers than this: their poll set lives on the stack.
+constexpr std::size_t inline_fds = 8;
 
 bool finished(const Exchange& x) { return x.written == x.request.size() && x.dispatcher.idle(); }
 
@@ -42,6 +66,22 @@ bool read_step(Exchange& x) {
   return true;
 }
 
+// One connection with its requests all written: blocking reads, each bounded
+// by the socket's receive timeout, so the common case is one recv and no poll.
+bool wait_step(Exchange& x) {
+  ReadBuffer& buf = x.conn->buffer();
+  while (!x.dispatcher.idle()) {
+    if (!x.conn->read_wait(x.dispatcher.bytes_needed())) return false;
+    buf.consume(x.dispatcher.consume(buf.data()));
+  }
+  return true;
+}
+
+void time_out(Exchange& x, std::chrono::milliseconds timeout) {
+  x.outcome = Exchange::Outcome::timed_out;
+  x.error = fmt::format("{}: no reply within {} ms", x.conn->address().to_string(), timeout.count());
+}
+
 template <class Step>
 bool guarded(Exchange& x, Step step) {
   try {
@@ -60,12 +100,14 @@ bool guarded(Exchange& x, Step step) {
 
 }  // namespace
 
-void run_exchanges(std::vector<Exchange*>& exchanges, std::chrono::milliseconds timeout) {
+void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milliseconds timeout) {
+  Exchange* const* const last = first + count;
   // noreply requests are never confirmed, and memcached answers some bad ones
   // anyway: after them, a `version` goes ahead of the next requests that
   // expect replies, and whatever comes before VERSION is theirs. The exchange
   // then either reads every reply or the connection is closed: in step both ways.
-  for (Exchange* x : exchanges) {
+  for (Exchange* const* it = first; it != last; ++it) {
+    Exchange* x = *it;
     if (x->dispatcher.idle()) {
       if (!x->request.empty()) x->conn->set_unsynced(true);
     } else if (x->conn->unsynced()) {
@@ -75,30 +117,39 @@ void run_exchanges(std::vector<Exchange*>& exchanges, std::chrono::milliseconds 
     }
   }
   // Write first without waiting: a fresh socket almost always has room.
-  for (Exchange* x : exchanges) guarded(*x, write_step);
+  for (Exchange* const* it = first; it != last; ++it) guarded(**it, write_step);
 
-  std::vector<pollfd> fds;
-  std::vector<Exchange*> active;
+  // A single connection whose requests all went out waits in recv. (With
+  // requests still to write it must poll: the server may be blocked writing
+  // replies we are not reading.)
+  if (count == 1) {
+    Exchange& x = *first[0];
+    if (x.outcome == Exchange::Outcome::pending && x.written == x.request.size() && x.conn->can_wait()) {
+      if (!guarded(x, wait_step)) time_out(x, timeout);
+      return;
+    }
+  }
+
+  fmt::basic_memory_buffer<pollfd, inline_fds> fds;
+  fmt::basic_memory_buffer<Exchange*, inline_fds> active;
   auto deadline = Clock::now() + timeout;
   for (;;) {
     fds.clear();
     active.clear();
-    for (Exchange* x : exchanges) {
+    for (Exchange* const* it = first; it != last; ++it) {
+      Exchange* x = *it;
       if (x->outcome != Exchange::Outcome::pending) continue;
       short events = POLLIN;  // always read, so a server blocked on writing replies never stalls us
       if (x->written < x->request.size()) events |= POLLOUT;
       fds.push_back(pollfd{x->conn->native_handle(), events, 0});
       active.push_back(x);
     }
-    if (active.empty()) return;
+    if (active.size() == 0) return;
 
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     int ready = left.count() > 0 ? wait_ready(fds.data(), fds.size(), left) : 0;
     if (ready == 0) {
-      for (Exchange* x : active) {
-        x->outcome = Exchange::Outcome::timed_out;
-        x->error = fmt::format("{}: no reply within {} ms", x->conn->address().to_string(), timeout.count());
-      }
+      for (Exchange* x : active) time_out(*x, timeout);
       return;
     }
     bool progress = false;

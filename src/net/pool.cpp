@@ -24,9 +24,11 @@ void Pool::Lease::release() {
   conn_.reset();
 }
 
-Pool::Lease Pool::acquire(const Opener& open, std::chrono::milliseconds wait) {
+Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!returned_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < max_; })) {
+  const auto available = [&] { return !idle_.empty() || open_ < max_; };
+  // wait_for reads the clock even when it need not wait: ask first.
+  if (!available() && !returned_.wait_for(lock, wait, available)) {
     throw IoError(fmt::format("all {} connections busy for {} ms", max_, wait.count()));
   }
   // An idle connection the server closed (a restart) or sent bytes on that
@@ -41,7 +43,7 @@ Pool::Lease Pool::acquire(const Opener& open, std::chrono::milliseconds wait) {
   const std::uint64_t generation = generation_;
   lock.unlock();
   try {
-    return Lease(this, open(), generation);
+    return Lease(this, open_connection_(), generation);
   } catch (...) {
     lock.lock();
     --open_;

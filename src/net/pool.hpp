@@ -44,11 +44,13 @@ class Pool {
     bool keep_ = true;
   };
 
-  explicit Pool(std::size_t max_connections) : max_(max_connections == 0 ? 1 : max_connections) {}
+  /// `open` makes a new connection (or throws IoError when it cannot connect).
+  Pool(std::size_t max_connections, Opener open)
+      : max_(max_connections == 0 ? 1 : max_connections), open_connection_(std::move(open)) {}
 
-  /// An idle connection, or a new one from `open` (which throws IoError when
-  /// it cannot connect); waits up to `wait` when `max_connections` are out.
-  Lease acquire(const Opener& open, std::chrono::milliseconds wait);
+  /// An idle connection, or a new one; waits up to `wait` when
+  /// `max_connections` are out.
+  Lease acquire(std::chrono::milliseconds wait);
 
   /// Closes idle connections; borrowed ones are closed when given back.
   void clear();
@@ -59,6 +61,7 @@ class Pool {
   void give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep);
 
   const std::size_t max_;
+  const Opener open_connection_;
   mutable std::mutex mutex_;
   std::condition_variable returned_;
   std::deque<std::unique_ptr<Connection>> idle_;

@@ -4,12 +4,32 @@
 
 namespace memcache::detail::protocol {
 
+void Dispatcher::expect_first(Operation& op) {
+  if (head_ > 0) {
+    pending_[--head_] = &op;
+  } else {
+    pending_.insert(pending_.begin(), &op);
+  }
+}
+
+void Dispatcher::pop_front() {
+  if (++head_ == pending_.size()) {
+    pending_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= pending_.size()) {
+    // A connection that is never idle (pipelined async traffic): drop the
+    // answered half so the queue does not grow without bound.
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
 std::size_t Dispatcher::consume(std::string_view input) {
   std::size_t total = 0;
   needed_ = 0;
   Reply reply;
   while (total < input.size()) {
-    if (pending_.empty()) {
+    if (idle()) {
       throw ProtocolError(fmt::format("memcached sent {} bytes nobody asked for", input.size() - total));
     }
     ParseResult r = parse_reply(input.substr(total), reply, max_value_);
@@ -19,7 +39,7 @@ std::size_t Dispatcher::consume(std::string_view input) {
     }
     total += r.consumed;
     if (reply.type == ReplyType::error || reply.type == ReplyType::client_error) in_step_ = false;
-    if (pending_.front()->on_reply(reply)) pending_.pop_front();
+    if (pending_[head_]->on_reply(reply)) pop_front();
   }
   return total;
 }

@@ -2,8 +2,8 @@
 #define MEMCACHE_SRC_PROTOCOL_DISPATCHER_HPP
 
 #include <cstddef>
-#include <deque>
 #include <string_view>
+#include <vector>
 
 #include "protocol/operations.hpp"
 #include "protocol/reply_parser.hpp"
@@ -17,10 +17,20 @@ class Dispatcher {
  public:
   explicit Dispatcher(std::size_t max_value) : max_value_(max_value) {}
 
+  /// Forgets every queued operation and starts in step again, keeping the
+  /// queue's memory: a connection reuses one dispatcher call after call.
+  void reset(std::size_t max_value) {
+    max_value_ = max_value;
+    pending_.clear();
+    head_ = 0;
+    needed_ = 0;
+    in_step_ = true;
+  }
+
   /// Queues an operation; its replies come after those of earlier ones.
   void expect(Operation& op) { pending_.push_back(&op); }
   /// Queues an operation ahead of all others (its request goes first).
-  void expect_first(Operation& op) { pending_.push_front(&op); }
+  void expect_first(Operation& op);
 
   /// Consumes every whole reply at the start of `input` and returns how many
   /// bytes that was. Throws ProtocolError for a reply that makes no sense or
@@ -28,9 +38,9 @@ class Dispatcher {
   std::size_t consume(std::string_view input);
 
   /// Operations still waiting for replies.
-  std::size_t pending() const { return pending_.size(); }
+  std::size_t pending() const { return pending_.size() - head_; }
   /// All queued operations have their replies.
-  bool idle() const { return pending_.empty(); }
+  bool idle() const { return head_ == pending_.size(); }
   /// Total bytes the reply being read needs, when known (0 otherwise).
   std::size_t bytes_needed() const { return needed_; }
   /// False once the server answered ERROR or CLIENT_ERROR: after those it may
@@ -38,8 +48,13 @@ class Dispatcher {
   bool in_step() const { return in_step_; }
 
  private:
+  void pop_front();
+
   std::size_t max_value_;
-  std::deque<Operation*> pending_;
+  // A queue: pending_[head_..] wait, in order. Answered ones are dropped in
+  // bulk, so the vector's memory is reused rather than freed per reply.
+  std::vector<Operation*> pending_;
+  std::size_t head_ = 0;
   std::size_t needed_ = 0;
   bool in_step_ = true;
 };

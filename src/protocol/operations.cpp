@@ -61,11 +61,21 @@ LineOperation LineOperation::version() { return {ReplyType::version}; }
 RetrievalOperation::RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink)
     : keys_(std::move(keys)), first_(first), sink_(std::move(sink)) {}
 
+RetrievalOperation::RetrievalOperation(std::string_view key, Sink sink) : one_(key), sink_(std::move(sink)) {}
+
+RetrievalOperation::RetrievalOperation(const std::string_view* keys, std::size_t count, std::size_t first, Sink sink)
+    : view_(keys), view_count_(count), first_(first), sink_(std::move(sink)) {}
+
 bool RetrievalOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::end) return true;
   if (reply.type != ReplyType::value) unexpected(reply, "get");
-  while (cursor_ < keys_.size() && keys_[cursor_] != reply.key) ++cursor_;
-  if (cursor_ == keys_.size()) {
+  // Which of the three forms this is, looked up here rather than stored as a
+  // pointer, so that a moved operation still points at its own one_.
+  const bool single = view_ == nullptr && keys_.empty() && !one_.empty();
+  const std::string_view* keys = view_ ? view_ : single ? &one_ : keys_.data();
+  const std::size_t count = view_ ? view_count_ : single ? 1 : keys_.size();
+  while (cursor_ < count && keys[cursor_] != reply.key) ++cursor_;
+  if (cursor_ == count) {
     throw ProtocolError(fmt::format("memcached sent a value for key \"{}\", which was not asked for",
                                     reply.key.substr(0, 250)));
   }

@@ -62,11 +62,19 @@ class RetrievalOperation final : public Operation {
   /// `keys` are the keys as sent, `first`..`first + keys.size()` their indices
   /// as the sink reports them.
   RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink);
+  /// A single key (index 0), held without allocating.
+  RetrievalOperation(std::string_view key, Sink sink);
+  /// `count` keys at `keys`, which the caller keeps alive and unchanged
+  /// until the operation is done (nothing copied).
+  RetrievalOperation(const std::string_view* keys, std::size_t count, std::size_t first, Sink sink);
   bool on_reply(const Reply& reply) override;
 
  private:
   std::vector<std::string_view> keys_;
-  std::size_t first_;
+  std::string_view one_;                    // the key of the single-key form
+  const std::string_view* view_ = nullptr;  // the keys of the borrowing form
+  std::size_t view_count_ = 0;
+  std::size_t first_ = 0;
   std::size_t cursor_ = 0;
   Sink sink_;
 };

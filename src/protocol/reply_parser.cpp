@@ -30,7 +30,9 @@ bool to_number(std::string_view s, Int& out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
+}
 
 bool is_digits(std::string_view s) {
   if (s.empty()) return false;
@@ -51,17 +53,28 @@ constexpr Word words[] = {
     {"TOUCHED", ReplyType::touched},   {"OK", ReplyType::ok},           {"ERROR", ReplyType::error},
 };
 
+// Reads the number token at the start of `rest` (digits up to a space or the
+// end) and the space after it: next_token + to_number in one pass.
+template <class Int>
+bool take_number(std::string_view& rest, Int& out) {
+  const char* first = rest.data();
+  const char* last = first + rest.size();
+  auto [end, ec] = std::from_chars(first, last, out);
+  if (ec != std::errc() || end == first || (end != last && *end != ' ')) return false;
+  rest.remove_prefix(static_cast<std::size_t>(end - first) + (end != last ? 1 : 0));
+  return true;
+}
+
 ParseResult parse_value(std::string_view input, std::size_t line_end, std::string_view line, Reply& out,
                         std::size_t max_value) {
   std::string_view rest = line.substr(6);  // after "VALUE "
   std::string_view key = next_token(rest);
-  std::string_view flags = next_token(rest);
-  std::string_view bytes = next_token(rest);
-  std::string_view cas = next_token(rest);
   std::size_t length = 0;
-  if (key.empty() || !to_number(flags, out.flags) || !to_number(bytes, length) || !rest.empty()) {
+  if (key.empty() || !take_number(rest, out.flags) || !take_number(rest, length)) {
     garbage("a malformed VALUE line", line);
   }
+  std::string_view cas = next_token(rest);
+  if (!rest.empty()) garbage("a malformed VALUE line", line);
   out.has_cas = !cas.empty();
   if (out.has_cas && !to_number(cas, out.cas)) garbage("a malformed cas unique", line);
   if (max_value != 0 && length > max_value) {
@@ -83,6 +96,13 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
 }  // namespace
 
 ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value, std::size_t max_line) {
+  // The reply every get ends with, taken without searching for the line end.
+  constexpr std::string_view end_line = "END\r\n";
+  if (starts_with(input, end_line)) {
+    out = Reply{};
+    out.type = ReplyType::end;
+    return {end_line.size(), 0};
+  }
   const void* nl = std::memchr(input.data(), '\n', std::min(input.size(), max_line + 2));
   if (nl == nullptr) {
     if (input.size() > max_line + 1) garbage("a line that does not end", input);

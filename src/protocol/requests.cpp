@@ -1,5 +1,7 @@
 #include "protocol/requests.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace memcache::detail::protocol {
@@ -45,11 +47,22 @@ void begin_retrieval(std::string& out, bool with_cas) { append(out, with_cas ? "
 
 void append_key(std::string& out, std::string_view prefix, std::string_view key) {
   out += ' ';
-  append(out, prefix);
+  if (!prefix.empty()) append(out, prefix);
   append(out, key);
 }
 
 void finish_line(std::string& out) { append(out, "\r\n"); }
+
+void encode_retrieval(std::string& out, bool with_cas, std::string_view key) {
+  // One resize and three copies: the hottest request there is.
+  const std::string_view cmd = with_cas ? "gets " : "get ";
+  const std::size_t at = out.size();
+  out.resize(at + cmd.size() + key.size() + 2);
+  char* p = out.data() + at;
+  std::memcpy(p, cmd.data(), cmd.size());
+  std::memcpy(p + cmd.size(), key.data(), key.size());
+  std::memcpy(p + cmd.size() + key.size(), "\r\n", 2);
+}
 
 void encode_arith(std::string& out, bool incr, std::string_view key, std::uint64_t delta, bool noreply) {
   append(out, incr ? "incr " : "decr ");

@@ -21,6 +21,8 @@ void encode_storage(std::string& out, std::string_view cmd, std::string_view key
 void begin_retrieval(std::string& out, bool with_cas);
 void append_key(std::string& out, std::string_view prefix, std::string_view key);
 void finish_line(std::string& out);
+/// The same for one key: `get <key>\r\n` / `gets <key>\r\n`.
+void encode_retrieval(std::string& out, bool with_cas, std::string_view key);
 
 /// `incr|decr <key> <delta> [noreply]\r\n`
 void encode_arith(std::string& out, bool incr, std::string_view key, std::uint64_t delta, bool noreply);

@@ -6,7 +6,11 @@
 
 #include <memcache/error.hpp>
 
+#include <memcache/options.hpp>
+#include <memcache/value.hpp>
+
 #include "compression.hpp"
+#include "prepared_value.hpp"
 
 using namespace std::string_literals;
 using Catch::Matchers::Contains;
@@ -78,4 +82,40 @@ TEST_CASE("zlib: corrupt or truncated data is a ValueError", "[unit]") {
   const std::string big = zlib_compress(repeat("0123456789abcdef", 100000));
   CHECK_THROWS_AS(zlib_decompress(big.substr(0, big.size() / 2)), ValueError);
   CHECK_THROWS_AS(zlib_decompress(big.substr(0, big.size() - 1)), ValueError);
+}
+
+TEST_CASE("zlib: every level is a zlib stream that reads back, larger than the first guess too", "[unit]") {
+  std::string json;
+  for (int i = 0; json.size() < 300000; ++i) json += "{\"id\":" + std::to_string(i) + ",\"name\":\"user\"},";
+  for (int level : {-1, 0, 1, 6, 9}) {
+    INFO("level " << level);
+    const std::string packed = zlib_compress(json, level);
+    CHECK(static_cast<unsigned char>(packed[0]) == 0x78);
+    CHECK(zlib_decompress(packed) == json);
+  }
+  // Level 1 announces itself as "fastest" in the header (0x78 0x01), the
+  // default as 0x78 0x9c, as Python's zlib.compress(data, 1) and (data).
+  CHECK(static_cast<unsigned char>(zlib_compress(json, 1)[1]) == 0x01);
+  CHECK(static_cast<unsigned char>(zlib_compress(json)[1]) == 0x9c);
+  // Output 1000 times the input: grows well past the first guess.
+  const std::string zeros(1 << 22, '\0');
+  CHECK(zlib_decompress(zlib_compress(zeros, 9)) == zeros);
+}
+
+TEST_CASE("prepare_value: compress_level reaches zlib", "[unit]") {
+  std::string json;
+  for (int i = 0; json.size() < 20000; ++i) json += "{\"id\":" + std::to_string(i) + "},";
+  memcache::Options options;
+  std::string scratch;
+  auto no_log = [](std::string_view) {};
+  auto fast = [&](int level) {
+    options.compress_level = level;
+    auto p = memcache::detail::prepare_value(json, 0, true, 1024, options, scratch, no_log);
+    REQUIRE(p);
+    CHECK((p->flags & memcache::flags::compressed) != 0);
+    CHECK(zlib_decompress(p->bytes) == json);
+    return static_cast<unsigned char>(p->bytes[1]);
+  };
+  CHECK(fast(-1) == 0x9c);
+  CHECK(fast(1) == 0x01);
 }

@@ -88,6 +88,26 @@ TEST_CASE("check_key: bytes 0x21-0x7e and 0x80-0xff are accepted", "[unit]") {
   CHECK_NOTHROW(check_key("h\xc3\xa9llo", 0, 250));  // UTF-8
 }
 
+TEST_CASE("check_key: every byte value at every position of a long key", "[unit]") {
+  // Long keys are checked 8 bytes at a time: a bad byte anywhere in a word,
+  // next to any neighbour, must still be found, and no good byte flagged.
+  for (int c = 0; c <= 0xff; ++c) {
+    const bool bad = c <= 0x20 || c == 0x7f;
+    for (char fill : {'a', '\x80', '\x21', '\x7e', '\xff'}) {
+      for (std::size_t at = 0; at < 19; ++at) {
+        std::string key(19, fill);
+        key[at] = static_cast<char>(c);
+        INFO("byte " << c << " at " << at);
+        if (bad) {
+          CHECK_THROWS_AS(check_key(key, 0, 250), memcache::KeyCharacterError);
+        } else {
+          CHECK_NOTHROW(check_key(key, 0, 250));
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("Client::check_key applies the client's server_max_key_length", "[unit]") {
   memcache::Client mc({"127.0.0.1:1"});  // never connects: check_key needs no server
   CHECK_NOTHROW(mc.check_key(std::string(250, 'k')));

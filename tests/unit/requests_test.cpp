@@ -71,6 +71,14 @@ TEST_CASE("requests: get and gets of several keys with a prefix", "[unit]") {
   CHECK(out == "gets user_001 user_002\r\n");
 }
 
+TEST_CASE("requests: get and gets of one key, appended to what is there", "[unit]") {
+  std::string out;
+  protocol::encode_retrieval(out, false, "user_001");
+  CHECK(out == "get user_001\r\n");
+  protocol::encode_retrieval(out, true, std::string(250, 'k'));
+  CHECK(out == "get user_001\r\ngets " + std::string(250, 'k') + "\r\n");
+}
+
 TEST_CASE("requests: incr and decr", "[unit]") {
   std::string out;
   protocol::encode_arith(out, true, "counter", 1, false);
