@@ -39,6 +39,12 @@ class Host {
   /// server came back from the dead with flush_on_reconnect). Throws IoError;
   /// the caller marks the server dead.
   Pool::Lease acquire();
+  /// For a client that opens its own connections (the async engine): whether
+  /// the next one must send flush_all first (flush_on_reconnect after a
+  /// failure). Taking it clears it; flush_due_again() puts it back when that
+  /// flush failed.
+  bool take_flush_due() { return flush_on_next_connect_.exchange(false); }
+  void flush_due_again() { flush_on_next_connect_.store(true); }
   /// Writes to the debug log.
   void log(std::string_view message) const { log_(message); }
   /// disconnect_all().

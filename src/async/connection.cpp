@@ -106,11 +106,30 @@ void AsyncConnection::on_connected(const std::error_code& ec) {
   }
   timer_.cancel();
   state_ = State::open;
+  if (host_.take_flush_due()) flush_first();
   if (host_.address().family != Address::Family::unix_socket) {
     std::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   }
   pump();
+}
+
+void AsyncConnection::flush_first() {
+  // python-memcached flushes a server that comes back (flush_on_reconnect),
+  // so values written elsewhere while it was away cannot resurface as stale.
+  // It goes ahead of everything queued here.
+  auto op = std::make_unique<protocol::LineOperation>(protocol::LineOperation::flush());
+  AsyncRequest r;
+  r.done = [flush = op.get(), &host = host_](std::error_code ec) {
+    if (ec || flush->type() != protocol::ReplyType::ok) {
+      host.flush_due_again();
+      host.log(fmt::format("{}: flush_all on reconnect failed: {}", host.address().to_string(),
+                           ec ? ec.message() : flush->text()));
+    }
+  };
+  r.op = std::move(op);
+  protocol::encode_line(r.bytes, "flush_all");
+  backlog_.push_front(std::move(r));
 }
 
 bool AsyncConnection::idle_ok() {

@@ -51,6 +51,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
 
   void connect();
   void on_connected(const std::error_code& ec);
+  void flush_first();
   bool idle_ok();
   void pump();
   void write_sync(std::chrono::steady_clock::time_point deadline);

@@ -222,3 +222,36 @@ TEST_CASE("a dead server's keys go to the live ones, and come back after dead_re
   CHECK(stored == 150);
   CHECK(server_stat(c, "curr_items") > 20);  // used again
 }
+
+TEST_CASE("flush_on_reconnect: a server back from the dead is flushed before it is used again", "[async]") {
+  const bool flush = GENERATE(false, true);
+  INFO("flush_on_reconnect " << flush);
+  MemcachedServer server;
+  FaultProxy proxy(server.port());
+  memcache::Options options = fast_options();
+  options.flush_on_reconnect = flush;
+  options.dead_retry = 1s;
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {proxy.spec()}, options);
+  mc.async_set("k", value_for("k"), [](std::error_code ec, bool stored) { CHECK((!ec && stored)); });
+  run(io);
+
+  proxy.stall();  // the next call times out: the server is marked dead
+  Tally stalled;
+  get_all(mc, {"k"}, stalled);
+  run(io);
+  CHECK(stalled.errors[code(errc::timed_out)] == 1);
+  proxy.pass_through();
+  CHECK(probe(server).get("k") == OptStr(value_for("k")));  // still there, untouched while dead
+
+  std::this_thread::sleep_for(1100ms);
+  Tally back;
+  get_all(mc, {"k"}, back);
+  run(io);
+  if (flush) {
+    CHECK(back.miss == 1);
+    CHECK(probe(server).get("k") == std::nullopt);
+  } else {
+    CHECK(back.right == 1);
+  }
+}
