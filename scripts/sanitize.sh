@@ -26,8 +26,15 @@ case "$kind" in
     ;;
 esac
 
+export CC=${CC:-clang} CXX=${CXX:-clang++}
+# clang 14's UBSan `function` check breaks the assembly of C++20 coroutines
+# ("Cannot represent a difference across sections"); the other checks stay.
+if [[ $kind == asan && $CXX == *clang* ]]; then
+  flags="$flags -fno-sanitize=function"
+fi
+
 MEMCACHE_DEPS_EXTRA="clang libclang-rt-dev ${MEMCACHE_DEPS_EXTRA:-}" ./scripts/deps.sh
-CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DMEMCACHE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build_dir"
