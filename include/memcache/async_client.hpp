@@ -105,14 +105,17 @@ class AsyncClient {
                               std::string p) {
           auto names = std::make_shared<std::vector<std::string>>();
           for (const auto& k : owned) names->push_back(k.text);
+          // Weak: a pending call must not keep the engine (and its
+          // connections) alive after the client is gone.
+          std::weak_ptr<detail::AsyncEngine> weak = engine;
           engine->get_multi(std::move(owned), std::move(p),
-                            [completion, names, engine, options](std::error_code ec, auto found) {
+                            [completion, names, weak, options](std::error_code ec, auto found) {
                               Result out;
                               for (auto& [index, raw] : found) {
                                 try {
                                   out.insert_or_assign((*names)[index], decode<T>(std::move(raw), options));
                                 } catch (const ValueError& e) {
-                                  engine->log(e.what());
+                                  if (auto alive = weak.lock()) alive->log(e.what());
                                 }
                               }
                               completion->complete(ec, std::move(out));

@@ -60,13 +60,13 @@ void AsyncConnection::connect() {
   timer_armed_ = true;
   timer_.async_wait(asio::bind_executor(strand_, [self](const std::error_code& ec) {
     self->timer_armed_ = false;
-    if (ec) {
-      if (self->state_ == State::open) self->arm_timer();  // cancelled by on_connected
-      return;
-    }
-    if (self->state_ == State::connecting) {
+    if (!ec && self->state_ == State::connecting) {
       self->fail(make_error_code(errc::timed_out),
                  fmt::format("connect: timed out after {} ms", self->options_.connect_timeout.count()), true);
+    } else if (self->state_ == State::open) {
+      // Cancelled by on_connected, or expired just as the connection was
+      // made: what was written since needs its deadline watched.
+      self->arm_timer();
     }
   }));
   const Address& a = host_.address();
@@ -128,6 +128,7 @@ void AsyncConnection::flush_first() {
     }
   };
   r.op = std::move(op);
+  r.reroutable = false;  // it belongs to this connection; the next one flushes again
   protocol::encode_line(r.bytes, "flush_all");
   backlog_.push_front(std::move(r));
 }
@@ -145,8 +146,15 @@ bool AsyncConnection::idle_ok() {
 void AsyncConnection::pump() {
   if (state_ != State::open || writing_ || retiring_) return;
   if (!reading_ && !backlog_.empty() && !idle_ok()) {
-    // A fresh connection takes what is queued here.
-    close({}, false);
+    if (!used_) {
+      // Closed or talking before we said anything (e.g. memcached's "ERROR
+      // Too many open connections"): the server is not usable now.
+      fail(make_error_code(errc::connection_failed), "the server closed a new connection", true);
+    } else {
+      // Idle too long, or the server restarted: a fresh connection takes
+      // what is queued here.
+      close({}, false);
+    }
     return;
   }
   const std::size_t limit = options_.max_requests_in_flight == 0 ? 1 : options_.max_requests_in_flight;
@@ -169,6 +177,8 @@ void AsyncConnection::pump() {
   if (write_buf_.empty()) return;
   if (!in_flight_.empty() && !reading_) read();
   writing_ = true;
+  used_ = true;
+  write_deadline_ = deadline;
   asio::async_write(socket_, asio::buffer(write_buf_),
                     asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t) {
                       self->on_written(ec);
@@ -207,6 +217,11 @@ void AsyncConnection::on_written(const std::error_code& ec) {
   auto sent = std::move(unanswered_);
   unanswered_.clear();
   for (auto& r : sent) r.done({});
+  if (retiring_ && in_flight_.empty()) {
+    close({}, false);
+    return;
+  }
+  if (!owed() && timer_armed_) timer_.cancel();
   pump();
 }
 
@@ -266,14 +281,21 @@ void AsyncConnection::complete_answered() {
     in_flight_.pop_front();
     r.done({});
   }
-  // The timer only runs while replies are owed.
-  if (in_flight_.empty() && timer_armed_) timer_.cancel();
+  // The timer only runs while a write or replies are owed.
+  if (!owed() && timer_armed_) timer_.cancel();
+}
+
+AsyncConnection::Clock::time_point AsyncConnection::next_deadline() const {
+  auto deadline = Clock::time_point::max();
+  if (!in_flight_.empty()) deadline = in_flight_.front().deadline;
+  if (writing_) deadline = std::min(deadline, write_deadline_);
+  return deadline;
 }
 
 void AsyncConnection::arm_timer() {
-  if (timer_armed_ || in_flight_.empty()) return;
+  if (timer_armed_ || !owed()) return;
   timer_armed_ = true;
-  timer_.expires_at(in_flight_.front().deadline);
+  timer_.expires_at(next_deadline());
   timer_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) {
     self->on_timer(ec);
   }));
@@ -288,10 +310,13 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
     arm_timer();
     return;
   }
-  if (in_flight_.empty()) return;
-  if (Clock::now() >= in_flight_.front().deadline) {
+  if (!owed()) return;
+  if (Clock::now() >= next_deadline()) {
+    const bool stuck_writing = writing_ && Clock::now() >= write_deadline_;
     fail(make_error_code(errc::timed_out),
-         fmt::format("no reply within {} ms", options_.socket_timeout.count()), true);
+         fmt::format("{} within {} ms", stuck_writing ? "could not write" : "no reply",
+                     options_.socket_timeout.count()),
+         true);
     return;
   }
   arm_timer();
@@ -308,6 +333,8 @@ void AsyncConnection::fail(std::error_code ec, const std::string& why, bool serv
 }
 
 void AsyncConnection::close(std::error_code ec, bool server_failed) {
+  // closed_ below may drop the engine's reference to this connection.
+  auto self = shared_from_this();
   const bool was_open = state_ == State::open;
   state_ = State::failed;
   std::error_code ignored;
@@ -324,7 +351,13 @@ void AsyncConnection::close(std::error_code ec, bool server_failed) {
   closed_(this);
   for (auto& r : in_flight) r.done(ec);
   for (auto& r : unanswered) r.done(ec);
-  for (auto& r : backlog) reroute_(std::move(r), ec, server_failed);
+  for (auto& r : backlog) {
+    if (r.reroutable) {
+      reroute_(std::move(r), ec, server_failed);
+    } else {
+      r.done(ec ? ec : make_error_code(errc::connection_failed));
+    }
+  }
 }
 
 }  // namespace memcache::detail

@@ -1,6 +1,7 @@
 #ifndef MEMCACHE_SRC_ASYNC_CONNECTION_HPP
 #define MEMCACHE_SRC_ASYNC_CONNECTION_HPP
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -31,6 +32,7 @@ namespace memcache::detail {
 class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
  public:
   using Strand = asio::strand<asio::any_io_executor>;
+  using Clock = std::chrono::steady_clock;
   /// Takes back a request this connection never wrote; `server_failed` tells
   /// whether its server failed (route it elsewhere) or only this connection
   /// retired (send it on a fresh one).
@@ -58,6 +60,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void on_written(const std::error_code& ec);
   void read();
   void on_read(const std::error_code& ec, std::size_t n);
+  /// A write or replies are owed: the timer runs.
+  bool owed() const { return writing_ || !in_flight_.empty(); }
+  Clock::time_point next_deadline() const;
   void arm_timer();
   void on_timer(const std::error_code& ec);
   void complete_answered();
@@ -77,6 +82,8 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   bool timer_armed_ = false;
   bool writing_ = false;
   bool reading_ = false;
+  bool used_ = false;  // something was written on it
+  std::chrono::steady_clock::time_point write_deadline_{};
   bool retiring_ = false;  // out of step: no new writes, close once answered
   bool unsynced_ = false;  // noreply requests written since the last `version`
   std::string write_buf_;

@@ -26,7 +26,10 @@ struct AsyncRequest {
   /// Single-key requests may be sent elsewhere if their server fails before
   /// they were written: the key they route by. Multi-key batches are not.
   std::optional<std::string> route_key;
-  Batchable batchable = Batchable::no;  // a get of route_key, answered by VALUE/END
+  Batchable batchable = Batchable::no;
+  /// False for a request that belongs to its connection (the flush on
+  /// reconnect): failed, not rerouted, when the connection closes.
+  bool reroutable = true;  // a get of route_key, answered by VALUE/END
   std::optional<std::uint64_t> hash;
   std::size_t server = 0;  // index of the server it was routed to
   std::vector<std::size_t> failed_on;  // servers that failed before writing it

@@ -2,6 +2,7 @@
 // operations fail with an error, never with another operation's reply, and
 // the next operations work.
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -254,4 +255,45 @@ TEST_CASE("flush_on_reconnect: a server back from the dead is flushed before it 
   } else {
     CHECK(back.right == 1);
   }
+}
+
+TEST_CASE("a connection the server closed while idle is replaced; the next calls work", "[async]") {
+  MemcachedServer server;
+  FaultProxy proxy(server.port());
+  const auto keys = stored_keys(server.spec(), 10);
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {proxy.spec()}, fast_options());
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    Tally t;
+    get_all(mc, keys, t);
+    run(io);
+    CHECK(t.right == 10);
+    proxy.drop_connections();  // EOF waits on the idle connection
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(proxy.accepted() == 3);
+}
+
+TEST_CASE("a write the server does not take (noreply only, nothing owed) still times out", "[async]") {
+  MemcachedServer server;
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {server.spec()}, retry_at_once());
+  Tally warm;
+  get_all(mc, {"k"}, warm);
+  run(io);
+  REQUIRE(warm.miss == 1);
+
+  server.pause();  // its socket buffers fill, then the write waits
+  const std::string big(1000 * 1000, 'x');
+  std::vector<std::error_code> codes;
+  for (int i = 0; i < 40; ++i) {
+    mc.async_set("big" + std::to_string(i), big, 0, 0, true, [&](std::error_code ec, bool) { codes.push_back(ec); });
+  }
+  const auto start = Clock::now();
+  run(io);
+  CHECK(ms_since(start) < timeout_ms + slack_ms + 1000);  // writing 40 MB to the kernel takes a moment
+  server.resume();
+  REQUIRE(codes.size() == 40);
+  CHECK(std::count(codes.begin(), codes.end(), code(errc::timed_out)) >= 1);
 }
