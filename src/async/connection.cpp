@@ -37,7 +37,9 @@ AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep
       socket_(strand),
       resolver_(strand),
       timer_(strand),
-      dispatcher_(options_.server_max_value_length) {}
+      dispatcher_(options_.server_max_value_length) {
+  dispatcher_.set_strict(true);
+}
 
 void AsyncConnection::shutdown() {
   if (state_ != State::failed) close(asio::error::operation_aborted, false);

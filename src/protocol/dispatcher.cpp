@@ -39,6 +39,9 @@ std::size_t Dispatcher::consume(std::string_view input) {
     }
     total += r.consumed;
     if (reply.type == ReplyType::error || reply.type == ReplyType::client_error) in_step_ = false;
+    if (strict_ && reply.type == ReplyType::error && !pending_.front()->takes_stray_errors()) {
+      throw ProtocolError("memcached answered ERROR: it misread a request, so replies no longer match requests");
+    }
     if (pending_[head_]->on_reply(reply)) pop_front();
   }
   return total;

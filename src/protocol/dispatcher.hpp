@@ -17,6 +17,13 @@ class Dispatcher {
  public:
   explicit Dispatcher(std::size_t max_value) : max_value_(max_value) {}
 
+  /// For pipelined connections, where the requests in flight belong to
+  /// different callers: a bare ERROR (memcached misread a request, e.g. a
+  /// data line taken for a command) reaching any operation but a
+  /// SyncOperation is a ProtocolError instead of that operation's reply, as
+  /// it and every reply after it may belong to an earlier request.
+  void set_strict(bool strict) { strict_ = strict; }
+
   /// Forgets every queued operation and starts in step again, keeping the
   /// queue's memory: a connection reuses one dispatcher call after call.
   void reset(std::size_t max_value) {
@@ -57,6 +64,7 @@ class Dispatcher {
   std::size_t head_ = 0;
   std::size_t needed_ = 0;
   bool in_step_ = true;
+  bool strict_ = false;
 };
 
 }  // namespace memcache::detail::protocol

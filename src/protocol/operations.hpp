@@ -21,6 +21,9 @@ class Operation {
   /// Takes the next reply meant for this request; true when it was the last.
   /// Throws ProtocolError for a reply this request cannot receive.
   virtual bool on_reply(const Reply& reply) = 0;
+  /// True for an operation whose job is to take error lines owed to earlier
+  /// noreply requests (SyncOperation).
+  virtual bool takes_stray_errors() const { return false; }
 };
 
 /// A request answered by one line: storage, incr/decr, delete, touch,
@@ -87,6 +90,7 @@ class RetrievalOperation final : public Operation {
 class SyncOperation final : public Operation {
  public:
   bool on_reply(const Reply& reply) override;
+  bool takes_stray_errors() const override { return true; }
   /// Error lines taken, and the text of the last.
   std::size_t errors() const { return errors_; }
   const std::string& last_error() const { return last_error_; }

@@ -297,3 +297,39 @@ TEST_CASE("a write the server does not take (noreply only, nothing owed) still t
   REQUIRE(codes.size() == 40);
   CHECK(std::count(codes.begin(), codes.end(), code(errc::timed_out)) >= 1);
 }
+
+TEST_CASE("a request memcached misreads (check_keys off) never shifts the replies of those pipelined behind it",
+          "[async]") {
+  MemcachedServer server;
+  REQUIRE(probe(server).set("k", value_for("k")));
+  memcache::Options options = retry_at_once();
+  options.check_keys = false;
+  asio::io_context io;
+  memcache::AsyncClient mc(io, {server.spec()}, options);
+  for (int round = 0; round < 10; ++round) {
+    INFO("round " << round);
+    const std::string fresh = "fresh" + std::to_string(round);
+    std::size_t wrong = 0, completed = 0;
+    // One write: memcached answers the first with CLIENT_ERROR and its data
+    // line with ERROR.
+    mc.async_set("a b", "x", [&](std::error_code ec, bool stored) {
+      ++completed;
+      if (!ec && stored) ++wrong;
+    });
+    mc.async_add(fresh, "v", [&](std::error_code ec, bool stored) {
+      ++completed;
+      if (!ec && !stored) ++wrong;  // it was not there: only "stored" or an error is true
+    });
+    mc.async_get("k", [&](std::error_code ec, std::optional<std::string> v) {
+      ++completed;
+      if (!ec && v != OptStr(value_for("k"))) ++wrong;
+    });
+    mc.async_incr("k", [&](std::error_code ec, std::optional<std::uint64_t> n) {
+      ++completed;
+      if (!ec && n) ++wrong;  // not a number
+    });
+    run(io);
+    CHECK(completed == 4);
+    CHECK(wrong == 0);
+  }
+}

@@ -23,6 +23,7 @@ using memcache::detail::protocol::Reply;
 using memcache::detail::protocol::ReplyType;
 using memcache::detail::protocol::RetrievalOperation;
 using memcache::detail::protocol::StatsOperation;
+using memcache::detail::protocol::SyncOperation;
 
 namespace {
 
@@ -435,4 +436,32 @@ TEST_CASE("StatsOperation: STAT lines until END, nothing else", "[unit]") {
   StatsOperation other([](std::string_view, std::string_view) {});
   d.expect(other);
   CHECK_THROWS_WITH(d.consume("VALUE a 0 1\r\n1\r\n"), Contains("VALUE") && Contains("stats"));
+}
+
+TEST_CASE("Dispatcher: strict, a bare ERROR is a ProtocolError except for a SyncOperation", "[unit]") {
+  SECTION("to a line operation") {
+    LineOperation first = LineOperation::storage();
+    LineOperation second = LineOperation::storage();
+    Dispatcher d(1024);
+    d.set_strict(true);
+    d.expect(first);
+    d.expect(second);
+    // The double reply to a storage line memcached could not parse: its own
+    // CLIENT_ERROR, then ERROR for its data line, which must not become the
+    // next request's reply.
+    CHECK_THROWS_AS(d.consume("CLIENT_ERROR bad command line format\r\nERROR\r\nSTORED\r\n"), ProtocolError);
+    CHECK(first.type() == ReplyType::client_error);
+    CHECK_FALSE(second.answered());
+  }
+  SECTION("to a SyncOperation it is taken as usual") {
+    SyncOperation sync;
+    LineOperation next = LineOperation::storage();
+    Dispatcher d(1024);
+    d.set_strict(true);
+    d.expect(sync);
+    d.expect(next);
+    CHECK(d.consume("ERROR\r\nVERSION 1.6.18\r\nSTORED\r\n") == 31);
+    CHECK(sync.errors() == 1);
+    CHECK(next.type() == ReplyType::stored);
+  }
 }
