@@ -77,6 +77,14 @@ void AsyncConnection::connect() {
                           asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
     return;
   }
+  std::error_code not_numeric;
+  const auto ip = asio::ip::make_address(a.host, not_numeric);
+  if (!not_numeric) {
+    // A numeric address needs no resolver (and no resolver thread).
+    socket_.async_connect(generic::endpoint(asio::ip::tcp::endpoint(ip, a.port)),
+                          asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
+    return;
+  }
   auto on_resolved = [self](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
     if (self->state_ != State::connecting) return;
     if (ec) {
