@@ -1,9 +1,5 @@
 #include "async/connection.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <asio/bind_executor.hpp>
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
@@ -13,6 +9,7 @@
 #include <memcache/error_code.hpp>
 
 #include "async/get_batch.hpp"
+#include "net/idle_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace memcache::detail {
@@ -143,15 +140,7 @@ void AsyncConnection::flush_first() {
   backlog_.push_front(std::move(r));
 }
 
-bool AsyncConnection::idle_ok() {
-  // Nothing is owed, so nothing may be readable but the server's errors for
-  // noreply requests (taken by the next `version`). Bytes otherwise, EOF or an
-  // error: the server closed or went out of step while the connection sat idle.
-  char byte = 0;
-  const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return n > 0 && unsynced_;
-}
+bool AsyncConnection::idle_ok() { return idle_socket_ok(socket_.native_handle(), unsynced_); }
 
 void AsyncConnection::pump() {
   if (state_ != State::open || writing_ || retiring_) return;

@@ -14,6 +14,7 @@
 #include <asio/read.hpp>
 #include <fmt/format.h>
 
+#include "net/idle_check.hpp"
 #include "net/io_error.hpp"
 
 namespace memcache::detail {
@@ -122,16 +123,9 @@ std::size_t Connection::write_some(std::string_view data) {
 }
 
 bool Connection::idle_ok() {
-  // Nothing is owed, so nothing may be readable but the server's errors for
-  // noreply requests, which the `version` sent ahead of the next requests
-  // takes. Dropping such a connection instead could lose those noreply
-  // requests that the server had not read yet. Other bytes, EOF or an error:
-  // the server closed or went out of step while the connection sat idle.
-  if (!buffer_.empty()) return false;
-  char byte = 0;
-  const auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return n > 0 && unsynced_;
+  // Keeping an unsynced connection with error bytes waiting matters:
+  // dropping it could lose noreply requests the server had not read yet.
+  return buffer_.empty() && idle_socket_ok(socket_.native_handle(), unsynced_);
 }
 
 bool Connection::read_some(std::size_t wanted) { return read_into_buffer(wanted, MSG_DONTWAIT); }

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "protocol/dispatcher.hpp"
 #include "protocol/operations.hpp"
 #include "protocol/reply_parser.hpp"
@@ -27,14 +28,6 @@
 namespace {
 
 using namespace memcache::detail::protocol;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 // Keys the seeds' replies use.
 constexpr std::string_view key_pool[] = {"k", "key", "foo", "a", "b", "other", "k2", "hello"};

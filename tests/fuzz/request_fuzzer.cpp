@@ -22,20 +22,13 @@
 
 #include <memcache/error.hpp>
 
+#include "fuzz_check.hpp"
 #include "key_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace {
 
 using namespace memcache::detail;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 struct Reader {
   const std::uint8_t* data;
