@@ -23,6 +23,7 @@
 #include "fault_proxy.hpp"
 #include "log_capture.hpp"
 #include "memcached_server.hpp"
+#include "server_stat.hpp"
 
 namespace rtest {
 
@@ -68,11 +69,7 @@ inline memcache::Client probe(const MemcachedServer& server) {
 
 /// One numeric stat of one server, through a fresh probe.
 inline std::uint64_t server_stat(const MemcachedServer& server, const std::string& name) {
-  auto stats = probe(server).get_stats();
-  if (stats.size() != 1) throw std::runtime_error("no stats from " + server.spec());
-  auto it = stats[0].second.find(name);
-  if (it == stats[0].second.end()) throw std::runtime_error("no stat " + name);
-  return std::stoull(it->second);
+  return memcache::test::stat_of(probe(server), name);
 }
 
 using memcache::test::LogCapture;
