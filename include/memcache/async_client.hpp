@@ -101,21 +101,22 @@ class AsyncClient {
     auto [prefix] = detail::leading_args(std::tuple<std::string_view>{""}, args...);
     using Result = std::unordered_map<std::string, T>;
     return initiate<Result>(
-        [options = options()](auto engine, auto completion, std::vector<detail::OwnedKey> owned,
-                              std::string p) {
+        [](auto engine, auto completion, std::vector<detail::OwnedKey> owned, std::string p) {
           auto names = std::make_shared<std::vector<std::string>>();
           for (const auto& k : owned) names->push_back(k.text);
           // Weak: a pending call must not keep the engine (and its
           // connections) alive after the client is gone.
           std::weak_ptr<detail::AsyncEngine> weak = engine;
           engine->get_multi(std::move(owned), std::move(p),
-                            [completion, names, weak, options](std::error_code ec, auto found) {
+                            [completion, names, weak](std::error_code ec, auto found) {
                               Result out;
+                              auto alive = weak.lock();
+                              if (!alive) return completion->complete(asio::error::operation_aborted, std::move(out));
                               for (auto& [index, raw] : found) {
                                 try {
-                                  out.insert_or_assign((*names)[index], decode<T>(std::move(raw), options));
+                                  out.insert_or_assign((*names)[index], detail::decode<T>(std::move(raw), alive->options()));
                                 } catch (const ValueError& e) {
-                                  if (auto alive = weak.lock()) alive->log(e.what());
+                                  alive->log(e.what());
                                 }
                               }
                               completion->complete(ec, std::move(out));
@@ -130,33 +131,33 @@ class AsyncClient {
   /// `void(std::error_code, bool stored)`.
   template <class T, class... Args>
   auto async_set(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::set, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::set, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   template <class T, class... Args>
   auto async_add(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::add, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::add, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   template <class T, class... Args>
   auto async_replace(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::replace, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::replace, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   template <class T, class... Args>
   auto async_append(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::append, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::append, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   template <class T, class... Args>
   auto async_prepend(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::prepend, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::prepend, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   /// With `cache_cas`, uses the unique the last async_gets of the key remembered; else a set.
   template <class T, class... Args>
   auto async_cas(const Key& key, const T& val, Args&&... args) {
-    return store(detail::StoreCommand::cas, key, val, std::nullopt, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::cas, key, val, std::nullopt, std::forward<Args>(args)...);
   }
   /// `async_cas_with(key, val, cas_unique, [time, min_compress_len, noreply], token)`.
   template <class T, class... Args>
   auto async_cas_with(const Key& key, const T& val, std::uint64_t cas_unique, Args&&... args) {
-    return store(detail::StoreCommand::cas, key, val, cas_unique, std::forward<Args>(args)...);
+    return store(detail::StoreVerb::cas, key, val, cas_unique, std::forward<Args>(args)...);
   }
 
   /// `async_set_multi(mapping, [time, key_prefix, min_compress_len, noreply], token)`:
@@ -165,12 +166,12 @@ class AsyncClient {
   auto async_set_multi(const Mapping& mapping, Args&&... args) {
     auto [time, prefix, min_compress_len, noreply] =
         detail::leading_args(std::tuple<Expiry, std::string_view, std::size_t, bool>{Expiry{}, "", 0, false}, args...);
-    std::vector<std::pair<detail::OwnedKey, detail::OwnedValue>> items;
-    for (const auto& [k, v] : mapping) items.emplace_back(own_key(Key(k)), own_value(v));
+    std::vector<std::pair<detail::OwnedKey, detail::Encoded>> items;
+    for (const auto& [k, v] : mapping) items.emplace_back(own_key(Key(k)), detail::encode(v).own());
     using Result = std::vector<std::string>;
     return initiate<Result>(
         [time = time, min_compress_len = min_compress_len, noreply = noreply](
-            auto engine, auto completion, std::vector<std::pair<detail::OwnedKey, detail::OwnedValue>> owned,
+            auto engine, auto completion, std::vector<std::pair<detail::OwnedKey, detail::Encoded>> owned,
             std::string p) {
           auto names = std::make_shared<std::vector<std::string>>();
           for (const auto& item : owned) names->push_back(item.first.text);
@@ -250,32 +251,18 @@ class AsyncClient {
   auto async_flush_all(Token&& token) {
     return initiate<bool>(
         [](auto engine, auto completion) {
-          engine->flush_all([completion](std::error_code ec) { completion->complete(ec, !ec); });
+          engine->flush_all(forward_to(completion));
         },
         std::forward<Token>(token));
   }
 
  private:
-  template <class T>
-  static T decode(Value raw, const Options& options) {
-    if constexpr (std::is_same_v<T, Value>) {
-      return raw;
-    } else {
-      return codec<T>::decode(detail::inflate(std::move(raw), options));
-    }
-  }
-
   static detail::OwnedKey own_key(const Key& key) { return {std::string(key.text), key.hash}; }
   template <class Keys>
   static std::vector<detail::OwnedKey> own_keys(const Keys& keys) {
     std::vector<detail::OwnedKey> out;
     for (const auto& k : keys) out.push_back(own_key(Key(k)));
     return out;
-  }
-  template <class T>
-  static detail::OwnedValue own_value(const T& val) {
-    detail::Encoded e = detail::encode(val);
-    return {std::string(e.bytes()), e.flags(), e.compressible()};
   }
 
   /// A callback that completes `completion` with what the engine reports.
@@ -301,12 +288,14 @@ class AsyncClient {
   template <class T, class Result, class Token>
   auto fetch(const Key& key, bool with_cas, Token&& token) {
     return initiate<Result>(
-        [with_cas, options = options()](auto engine, auto completion, detail::OwnedKey k) {
+        [with_cas](auto engine, auto completion, detail::OwnedKey k) {
+          // The engine outlives every callback it makes with a value.
+          const Options* options = &engine->options();
           engine->get(std::move(k), with_cas,
                       [completion, options](std::error_code ec, std::optional<Value> raw, std::uint64_t unique) {
                         if (ec || !raw) return completion->complete(ec, Result{});
                         try {
-                          T value = decode<T>(std::move(*raw), options);
+                          T value = detail::decode<T>(std::move(*raw), *options);
                           if constexpr (std::is_same_v<Result, std::optional<T>>) {
                             (void)unique;
                             completion->complete({}, Result(std::move(value)));
@@ -322,17 +311,17 @@ class AsyncClient {
   }
 
   template <class T, class... Args>
-  auto store(detail::StoreCommand cmd, const Key& key, const T& val, std::optional<std::uint64_t> unique,
+  auto store(detail::StoreVerb cmd, const Key& key, const T& val, std::optional<std::uint64_t> unique,
              Args&&... args) {
     auto [time, min_compress_len, noreply] =
         detail::leading_args(std::tuple<Expiry, std::size_t, bool>{Expiry{}, 0, false}, args...);
     return initiate<bool>(
         [cmd, unique, time = time, min_compress_len = min_compress_len, noreply = noreply](
-            auto engine, auto completion, detail::OwnedKey k, detail::OwnedValue v) {
+            auto engine, auto completion, detail::OwnedKey k, detail::Encoded v) {
           engine->store(cmd, std::move(k), std::move(v), time, min_compress_len, noreply, unique,
                         forward_to(completion));
         },
-        detail::last_arg(std::forward<Args>(args)...), own_key(key), own_value(val));
+        detail::last_arg(std::forward<Args>(args)...), own_key(key), detail::encode(val).own());
   }
 
   template <class... Args>

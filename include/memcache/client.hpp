@@ -17,7 +17,8 @@
 
 #include <memcache/codec.hpp>
 #include <memcache/detail/encoded.hpp>
-#include <memcache/detail/store_command.hpp>
+#include <memcache/detail/lists.hpp>
+#include <memcache/detail/store_verb.hpp>
 #include <memcache/error.hpp>
 #include <memcache/expiry.hpp>
 #include <memcache/export.hpp>
@@ -74,31 +75,31 @@ class MEMCACHE_API Client {
   template <class T>
   bool set(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
            bool noreply = false) {
-    return store(detail::StoreCommand::set, key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::set, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Stores only if the key is absent.
   template <class T>
   bool add(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
            bool noreply = false) {
-    return store(detail::StoreCommand::add, key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::add, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Stores only if the key is present.
   template <class T>
   bool replace(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
                bool noreply = false) {
-    return store(detail::StoreCommand::replace, key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::replace, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Appends bytes to an existing value (flags and expiry stay the server's).
   template <class T>
   bool append(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
               bool noreply = false) {
-    return store(detail::StoreCommand::append, key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::append, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Prepends bytes to an existing value.
   template <class T>
   bool prepend(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
                bool noreply = false) {
-    return store(detail::StoreCommand::prepend, key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::prepend, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Check-and-set with the cas unique the last `gets` of this key remembered
   /// (needs `Options::cache_cas`); without one it falls back to `set`, as
@@ -106,14 +107,14 @@ class MEMCACHE_API Client {
   template <class T>
   bool cas(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
            bool noreply = false) {
-    return store_cached_cas(key, detail::encode(val), time, min_compress_len, noreply);
+    return store(detail::StoreVerb::cas, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Check-and-set against an explicit cas unique from `gets_cas`.
   /// False when the value changed since (EXISTS) or is gone (NOT_FOUND).
   template <class T>
   bool cas_with(const Key& key, const T& val, std::uint64_t cas_unique, Expiry time = {},
                 std::size_t min_compress_len = 0, bool noreply = false) {
-    return store(detail::StoreCommand::cas, key, detail::encode(val), time, min_compress_len, noreply,
+    return store(detail::StoreVerb::cas, key, detail::encode(val), time, min_compress_len, noreply,
                  cas_unique);
   }
 
@@ -178,14 +179,13 @@ class MEMCACHE_API Client {
   /// one of the keys was reached (a key that was absent still counts).
   template <class Keys>
   bool delete_multi(const Keys& keys, Expiry time = {}, std::string_view key_prefix = "", bool noreply = false) {
-    std::vector<Key> list;
-    list.reserve(size_hint(keys, 0));
+    KeyList list;
     for (const auto& k : keys) list.emplace_back(k);
     return remove_multi(list, time, key_prefix, noreply);
   }
   bool delete_multi(std::initializer_list<Key> keys, Expiry time = {}, std::string_view key_prefix = "",
                     bool noreply = false) {
-    return remove_multi(std::vector<Key>(keys), time, key_prefix, noreply);
+    return remove_multi(KeyList(keys), time, key_prefix, noreply);
   }
 
   // -- single-key commands ----------------------------------------------------
@@ -228,13 +228,8 @@ class MEMCACHE_API Client {
  private:
   struct Impl;
 
-  // get_multi's per-call lists are deques rather than vectors: their blocks
-  // (512 bytes) stay under glibc malloc's large-request size (1 KiB), and the
-  // first large request of a call consolidates every small chunk freed since
-  // (all of the previous result's strings), which then makes each of this
-  // call's small allocations slow: about a quarter of a 100-key get_multi.
-  using KeyList = std::deque<Key>;
-  using FoundList = std::deque<std::pair<std::size_t, Value>>;
+  using KeyList = detail::KeyList;
+  using FoundList = detail::FoundList;
 
   /// How many elements a range holds, when it can tell (0 otherwise): for reserve.
   template <class Range>
@@ -249,15 +244,10 @@ class MEMCACHE_API Client {
   template <class T>
   std::optional<T> decode_optional(const Key& key, std::optional<Value> raw) const {
     if (!raw) return std::nullopt;
-    if constexpr (std::is_same_v<T, Value>) {
-      return raw;
-    } else {
-      Value plain = raw->is_compressed() ? inflate(std::move(*raw), key.text) : std::move(*raw);
-      try {
-        return codec<T>::decode(std::move(plain));
-      } catch (const ValueError& e) {
-        rethrow_for_key(key.text, e);
-      }
+    try {
+      return detail::decode<T>(std::move(*raw), options());
+    } catch (const ValueError& e) {
+      rethrow_for_key(key.text, e);
     }
   }
 
@@ -278,17 +268,14 @@ class MEMCACHE_API Client {
   }
 
   [[noreturn]] static void rethrow_for_key(std::string_view key, const ValueError& e);
-  Value inflate(Value v, std::string_view key) const;
 
-  bool store(detail::StoreCommand cmd, const Key& key, const detail::Encoded& val, Expiry time,
+  bool store(detail::StoreVerb verb, const Key& key, const detail::Encoded& val, Expiry time,
              std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique = std::nullopt);
-  bool store_cached_cas(const Key& key, const detail::Encoded& val, Expiry time, std::size_t min_compress_len,
-                        bool noreply);
   std::optional<Value> fetch(const Key& key, bool with_cas, std::uint64_t* cas_out = nullptr);
   FoundList fetch_multi(const KeyList& keys, std::string_view prefix);
   std::vector<std::string> store_multi(const std::vector<std::pair<Key, detail::Encoded>>& items, Expiry time,
                                        std::string_view prefix, std::size_t min_compress_len, bool noreply);
-  bool remove_multi(const std::vector<Key>& keys, Expiry time, std::string_view prefix, bool noreply);
+  bool remove_multi(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply);
   std::optional<std::uint64_t> arith(bool incr, const Key& key, std::uint64_t delta, bool noreply);
 
   std::unique_ptr<Impl> impl_;

@@ -32,10 +32,11 @@ namespace detail {
 
 [[noreturn]] MEMCACHE_API void throw_bad_flags(std::uint32_t flags, const char* type);
 [[noreturn]] MEMCACHE_API void throw_not_integer(std::string_view bytes, const char* type);
-/// zlib-decompresses a Value whose flag 8 is set; other values pass through.
-MEMCACHE_API Value zlib_inflate(Value v);
-/// As zlib_inflate, with `options.decompressor` when one is set.
+/// Undoes flag 8 (compressed) with `options.decompressor`, or zlib when it is
+/// empty; other values pass through.
 MEMCACHE_API Value inflate(Value v, const Options& options);
+/// Options with every default, for decoding without a client.
+MEMCACHE_API const Options& default_options();
 
 inline bool is_stringish_flags(std::uint32_t f) { return f == 0 || f == flags::text; }
 inline bool is_integer_flags(std::uint32_t f) {
@@ -70,6 +71,7 @@ Int parse_integer(std::string_view s, const char* type) {
 template <>
 struct codec<std::string> {
   static Value encode(const std::string& s) { return Value(s, 0); }
+  static Value::View view(const std::string& s) { return {s, 0}; }
   static std::string decode(Value v) {
     if (!detail::is_stringish_flags(v.flags()) && !detail::is_integer_flags(v.flags())) {
       detail::throw_bad_flags(v.flags(), "std::string");
@@ -78,10 +80,25 @@ struct codec<std::string> {
   }
 };
 
+/// Stored as std::string is (flag 0); nothing is copied on the way out.
+template <>
+struct codec<std::string_view> {
+  static Value encode(std::string_view s) { return Value(std::string(s), 0); }
+  static Value::View view(std::string_view s) { return {s, 0}; }
+};
+template <>
+struct codec<const char*> {
+  static Value encode(const char* s) { return Value(s, 0); }
+  static Value::View view(const char* s) { return {s, 0}; }
+};
+template <>
+struct codec<char*> : codec<const char*> {};
+
 /// UTF-8 text: flag 16, Python `str`. Reads flags 0 and 16.
 template <>
 struct codec<Text> {
   static Value encode(const Text& t) { return Value(t.str(), flags::text); }
+  static Value::View view(const Text& t) { return {t.str(), flags::text}; }
   static Text decode(Value v) {
     if (!detail::is_stringish_flags(v.flags())) detail::throw_bad_flags(v.flags(), "memcache::Text");
     return Text(std::move(v).bytes());
@@ -116,16 +133,34 @@ struct codec<bool> {
 template <>
 struct codec<Value> {
   static Value encode(const Value& v) { return v; }
+  static Value::View view(const Value& v) { return {v.bytes(), v.flags()}; }
   static Value decode(Value v) { return v; }
 };
 
+namespace detail {
+
+/// The one decoder both clients and Value::as use: decompresses (the options'
+/// decompressor, else zlib), then `codec<T>::decode`; Value comes back as
+/// stored.
+template <class T>
+T decode(Value raw, const Options& options) {
+  if constexpr (std::is_same_v<T, Value>) {
+    return raw;
+  } else {
+    return codec<T>::decode(inflate(std::move(raw), options));
+  }
+}
+
+}  // namespace detail
+
+template <class T>
+T Value::as(const Options& options) const {
+  return detail::decode<T>(*this, options);
+}
+
 template <class T>
 T Value::as() const {
-  if constexpr (std::is_same_v<T, Value>) {
-    return *this;
-  } else {
-    return codec<T>::decode(detail::zlib_inflate(*this));
-  }
+  return as<T>(detail::default_options());
 }
 
 }  // namespace memcache

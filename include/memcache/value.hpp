@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <memcache/export.hpp>
+#include <memcache/options.hpp>
 
 namespace memcache {
 
@@ -48,6 +49,13 @@ class Text {
 ///     if (v && v->is_integer()) std::int64_t n = v->as<std::int64_t>();
 class Value {
  public:
+  /// Bytes and flags that already exist elsewhere: what a codec's `view`
+  /// returns for a type whose bytes need no encoding (strings, Text).
+  struct View {
+    std::string_view bytes;
+    std::uint32_t flags = 0;
+  };
+
   Value() = default;
   Value(std::string bytes, std::uint32_t flags) : bytes_(std::move(bytes)), flags_(flags) {}
 
@@ -64,6 +72,10 @@ class Value {
   /// needed. Throws `memcache::ValueError` when that is impossible.
   template <class T>
   T as() const;
+  /// As `as<T>()`, decompressing with `options.decompressor` when it is set
+  /// (pass the client's options for a value read with a custom compressor).
+  template <class T>
+  T as(const Options& options) const;
 
   friend bool operator==(const Value& a, const Value& b) { return a.flags_ == b.flags_ && a.bytes_ == b.bytes_; }
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }

@@ -9,7 +9,8 @@
 #include <memcache/error_code.hpp>
 
 #include "async/get_batch.hpp"
-#include "net/idle_check.hpp"
+#include "commands/reconnect_flush.hpp"
+#include "transport/idle_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace memcache::detail {
@@ -23,7 +24,7 @@ namespace {
 constexpr std::size_t keys_per_batch = 100;
 }  // namespace
 
-AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, Host& host, Options options,
+AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host, Options options,
                                  Reroute reroute, Closed closed)
     : strand_(strand),
       keep_alive_(std::move(keep_alive)),
@@ -122,21 +123,19 @@ void AsyncConnection::on_connected(const std::error_code& ec) {
 }
 
 void AsyncConnection::flush_first() {
-  // python-memcached flushes a server that comes back (flush_on_reconnect),
-  // so values written elsewhere while it was away cannot resurface as stale.
-  // It goes ahead of everything queued here.
-  auto op = std::make_unique<protocol::LineOperation>(protocol::LineOperation::flush());
+  // Ahead of everything queued here (see ReconnectFlush).
+  auto flush = std::make_shared<ReconnectFlush>();
   AsyncRequest r;
-  r.done = [flush = op.get(), &host = host_](std::error_code ec) {
-    if (ec || flush->type() != protocol::ReplyType::ok) {
+  flush->encode(r.bytes);
+  r.op = flush.get();
+  r.owner = flush;
+  r.done = [flush, &host = host_](std::error_code ec) {
+    if (ec || !flush->ok()) {
       host.flush_due_again();
-      host.log(fmt::format("{}: flush_all on reconnect failed: {}", host.address().to_string(),
-                           ec ? ec.message() : flush->text()));
+      host.log(fmt::format("{}: {}", host.address().to_string(), flush->failure(ec ? ec.message() : "")));
     }
   };
-  r.op = std::move(op);
   r.reroutable = false;  // it belongs to this connection; the next one flushes again
-  protocol::encode_line(r.bytes, "flush_all");
   backlog_.push_front(std::move(r));
 }
 
@@ -189,7 +188,7 @@ void AsyncConnection::write_sync(Clock::time_point deadline) {
   // noreply requests are never confirmed, and memcached answers some bad ones
   // anyway: a `version` goes ahead of the next request that expects replies,
   // and whatever comes before VERSION is taken by it, never by that request.
-  auto sync = std::make_unique<protocol::SyncOperation>();
+  auto sync = std::make_shared<protocol::SyncOperation>();
   AsyncRequest r;
   r.done = [op = sync.get(), &host = host_](std::error_code ec) {
     if (!ec && op->errors() != 0) {
@@ -197,7 +196,8 @@ void AsyncConnection::write_sync(Clock::time_point deadline) {
                            op->last_error()));
     }
   };
-  r.op = std::move(sync);
+  r.op = sync.get();
+  r.owner = std::move(sync);
   r.deadline = deadline;
   protocol::encode_line(write_buf_, "version");
   dispatcher_.expect(*r.op);

@@ -17,8 +17,8 @@
 #include <memcache/options.hpp>
 
 #include "async/request.hpp"
-#include "host.hpp"
-#include "net/read_buffer.hpp"
+#include "cluster/server_state.hpp"
+#include "support/read_buffer.hpp"
 #include "protocol/dispatcher.hpp"
 
 namespace memcache::detail {
@@ -40,7 +40,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   using Closed = std::function<void(const AsyncConnection*)>;
 
   /// `keep_alive` owns `host` (the engine's topology).
-  AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, Host& host, Options options,
+  AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host, Options options,
                   Reroute reroute, Closed closed);
 
   /// Queues a request; must run on the strand.
@@ -71,7 +71,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
 
   Strand strand_;
   std::shared_ptr<const void> keep_alive_;
-  Host& host_;
+  ServerState& host_;
   const Options options_;
   Reroute reroute_;
   Closed closed_;

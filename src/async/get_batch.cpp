@@ -28,7 +28,7 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   while (run < backlog.size() && run < max_keys && backlog[run].batchable == kind) ++run;
   if (run < 2) return std::nullopt;
 
-  auto batch = std::make_unique<GetBatch>();
+  auto batch = std::make_shared<GetBatch>();
   batch->members.reserve(run);  // never grows again: the keys below point into it
   for (std::size_t i = 0; i < run; ++i) {
     batch->members.push_back(std::move(backlog.front()));
@@ -40,7 +40,7 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   keys.reserve(run);
   for (const AsyncRequest& m : batch->members) {
     keys.emplace_back(*m.route_key);
-    protocol::append_key(r.bytes, {}, keys.back());
+    protocol::append_key(r.bytes, keys.back());
   }
   protocol::finish_line(r.bytes);
   // A VALUE goes to the member whose key it names, through that member's own
@@ -52,7 +52,8 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   r.done = [b](std::error_code ec) {
     for (AsyncRequest& m : b->members) m.done(ec);
   };
-  r.op = std::move(batch);
+  r.op = batch.get();
+  r.owner = std::move(batch);
   return r;
 }
 

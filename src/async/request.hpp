@@ -21,11 +21,12 @@ struct AsyncRequest {
   enum class Batchable { no, get, gets };
 
   std::string bytes;                          // the encoded request(s)
-  std::unique_ptr<protocol::Operation> op;    // its replies; null for noreply (done once written)
+  protocol::Operation* op = nullptr;          // its replies; null for noreply (done once written)
+  std::shared_ptr<void> owner;                // keeps `op` (and what it writes into) alive until done
   UniqueFunction<void(std::error_code)> done; // called once: replies read ({}), or the failure
   /// Single-key requests may be sent elsewhere if their server fails before
   /// they were written: the key they route by. Multi-key batches are not.
-  std::optional<std::string> route_key;
+  std::optional<std::string_view> route_key;  // kept alive by `owner`
   Batchable batchable = Batchable::no;
   /// False for a request that belongs to its connection (the flush on
   /// reconnect): failed, not rerouted, when the connection closes.

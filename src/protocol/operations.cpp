@@ -58,6 +58,11 @@ LineOperation LineOperation::touch() { return {ReplyType::touched, ReplyType::no
 LineOperation LineOperation::flush() { return {ReplyType::ok}; }
 LineOperation LineOperation::version() { return {ReplyType::version}; }
 
+bool LineSequence::on_reply(const Reply& reply) {
+  ops_[next_].on_reply(reply);
+  return ++next_ == ops_.size();
+}
+
 RetrievalOperation::RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink)
     : keys_(std::move(keys)), first_(first), sink_(std::move(sink)) {}
 

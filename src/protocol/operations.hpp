@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <string>
@@ -53,6 +54,22 @@ class LineOperation final : public Operation {
   ReplyType type_ = ReplyType::error;
   std::uint64_t number_ = 0;
   std::string text_;
+};
+
+/// Several one-line requests written together (set_multi's sets, a
+/// delete_multi's deletes to one server): each reply goes to the next
+/// request's LineOperation, in order.
+class LineSequence final : public Operation {
+ public:
+  /// Queues one request's operation; the reference stays valid.
+  LineOperation& add(LineOperation op) { return ops_.emplace_back(std::move(op)); }
+  bool on_reply(const Reply& reply) override;
+  std::size_t size() const { return ops_.size(); }
+  const LineOperation& operator[](std::size_t i) const { return ops_[i]; }
+
+ private:
+  std::deque<LineOperation> ops_;
+  std::size_t next_ = 0;
 };
 
 /// `get`/`gets` of several keys: VALUE replies for a subset of the requested

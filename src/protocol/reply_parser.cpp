@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "escape.hpp"
+#include "support/escape.hpp"
 
 namespace memcache::detail::protocol {
 namespace {

@@ -45,9 +45,8 @@ void encode_storage(std::string& out, std::string_view cmd, std::string_view key
 
 void begin_retrieval(std::string& out, bool with_cas) { append(out, with_cas ? "gets" : "get"); }
 
-void append_key(std::string& out, std::string_view prefix, std::string_view key) {
+void append_key(std::string& out, std::string_view key) {
   out += ' ';
-  if (!prefix.empty()) append(out, prefix);
   append(out, key);
 }
 

@@ -19,7 +19,7 @@ void encode_storage(std::string& out, std::string_view cmd, std::string_view key
 /// `get <key>*\r\n` / `gets <key>*\r\n`; the keys are appended one by one with
 /// `append_key`, then `finish_line`.
 void begin_retrieval(std::string& out, bool with_cas);
-void append_key(std::string& out, std::string_view prefix, std::string_view key);
+void append_key(std::string& out, std::string_view key);
 void finish_line(std::string& out);
 /// The same for one key: `get <key>\r\n` / `gets <key>\r\n`.
 void encode_retrieval(std::string& out, bool with_cas, std::string_view key);

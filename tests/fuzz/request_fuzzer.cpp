@@ -23,7 +23,7 @@
 #include <memcache/error.hpp>
 
 #include "fuzz_check.hpp"
-#include "key_check.hpp"
+#include "commands/key_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace {
@@ -159,7 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string request;
     protocol::begin_retrieval(request, with_cas);
     const int copies = 1 + (switches >> 2) % 3;
-    for (int i = 0; i < copies; ++i) protocol::append_key(request, prefix, key);
+    for (int i = 0; i < copies; ++i) protocol::append_key(request, std::string(prefix).append(key));
     protocol::finish_line(request);
     const auto tokens = split_spaces(request_line(request, 0, false));
     FUZZ_CHECK(tokens.size() == 1 + static_cast<std::size_t>(copies));

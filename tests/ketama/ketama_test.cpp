@@ -1,5 +1,5 @@
 // Ketama compared with libmemcached itself: the same server list configured
-// in a memcached_st (no connection is ever made) and in our ServerRing must
+// in a memcached_st (no connection is ever made) and in our ServerSelector must
 // send every key to the same server.
 #include <catch2/catch.hpp>
 
@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "address.hpp"
-#include "hashing/ketama.hpp"
-#include "hashing/server_ring.hpp"
+#include "cluster/address.hpp"
+#include "cluster/hashing/ketama.hpp"
+#include "cluster/hashing/server_selector.hpp"
 
 namespace {
 
@@ -29,7 +29,7 @@ using memcache::detail::ketama_hash;
 using memcache::detail::ketama_name;
 using memcache::detail::ketama_point_count;
 using memcache::detail::parse_address;
-using memcache::detail::ServerRing;
+using memcache::detail::ServerSelector;
 
 struct Spec {
   std::string spec;
@@ -115,8 +115,8 @@ class Libmemcached {
   std::unique_ptr<memcached_st, decltype(&memcached_free)> memc_;
 };
 
-std::vector<ServerRing::Entry> entries(const std::vector<Spec>& servers) {
-  std::vector<ServerRing::Entry> out;
+std::vector<ServerSelector::Entry> entries(const std::vector<Spec>& servers) {
+  std::vector<ServerSelector::Entry> out;
   for (const Spec& s : servers) out.push_back({parse_address(s.spec), s.weight});
   return out;
 }
@@ -181,7 +181,7 @@ TEST_CASE("ketama maps random keys exactly as libmemcached does", "[unit][ketama
   for (const List& list : lists()) {
     INFO(list.name);
     const Libmemcached reference(list.servers);
-    const ServerRing ring(entries(list.servers), Hashing::ketama);
+    const ServerSelector ring(entries(list.servers), Hashing::ketama);
     std::size_t compared = 0;
     std::size_t mismatches = 0;
     std::vector<std::size_t> per_server(list.servers.size(), 0);
@@ -245,7 +245,7 @@ TEST_CASE("ketama point counts follow libmemcached's float32 arithmetic", "[unit
 
 TEST_CASE("ketama walks past unusable servers along the continuum", "[unit][ketama]") {
   const std::vector<Spec> servers = lists()[1].servers;  // 3 servers, weights 1, 3, 2
-  const ServerRing ring(entries(servers), Hashing::ketama);
+  const ServerSelector ring(entries(servers), Hashing::ketama);
   const std::vector<LibmemcachedPoint> points = Libmemcached(servers).continuum();
 
   SECTION("known keys") {
@@ -301,7 +301,7 @@ TEST_CASE("ketama walks past unusable servers along the continuum", "[unit][keta
   }
 
   SECTION("a server too light for any point is still tried last") {
-    const ServerRing skewed(entries({{"10.3.0.1", 1}, {"10.3.0.2", 1000}}), Hashing::ketama);
+    const ServerSelector skewed(entries({{"10.3.0.1", 1}, {"10.3.0.2", 1000}}), Hashing::ketama);
     CHECK(skewed.first_choice("foo") == 1);
     CHECK(skewed.pick("foo", std::nullopt, [](std::size_t s) { return s == 0; }) == std::optional<std::size_t>(0));
     CHECK_FALSE(skewed.pick("foo", std::nullopt, [](std::size_t) { return false; }).has_value());
@@ -310,7 +310,7 @@ TEST_CASE("ketama walks past unusable servers along the continuum", "[unit][keta
 
 TEST_CASE("ketama with an explicit hash selects point hash % points", "[unit][ketama]") {
   const std::vector<Spec> servers = lists()[2].servers;  // 8 servers
-  const ServerRing ring(entries(servers), Hashing::ketama);
+  const ServerSelector ring(entries(servers), Hashing::ketama);
   const std::vector<Ketama::Point> points = continuum(servers).points();
   for (std::uint64_t h : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{42}, std::uint64_t{123456789},
                           (std::uint64_t{1} << 40) + 7}) {

@@ -7,7 +7,7 @@
 #include <memcache/client.hpp>
 #include <memcache/error.hpp>
 
-#include "address.hpp"
+#include "cluster/address.hpp"
 
 using Catch::Matchers::Contains;
 using memcache::detail::Address;

@@ -9,8 +9,8 @@
 #include <memcache/options.hpp>
 #include <memcache/value.hpp>
 
-#include "compression.hpp"
-#include "prepared_value.hpp"
+#include "values/compression.hpp"
+#include "values/prepare.hpp"
 
 using namespace std::string_literals;
 using Catch::Matchers::Contains;
@@ -107,10 +107,9 @@ TEST_CASE("prepare_value: compress_level reaches zlib", "[unit]") {
   for (int i = 0; json.size() < 20000; ++i) json += "{\"id\":" + std::to_string(i) + "},";
   memcache::Options options;
   std::string scratch;
-  auto no_log = [](std::string_view) {};
   auto fast = [&](int level) {
     options.compress_level = level;
-    auto p = memcache::detail::prepare_value(json, 0, true, 1024, options, scratch, no_log);
+    auto p = memcache::detail::prepare_value(memcache::detail::Encoded::view(json, 0), 1024, options, scratch);
     REQUIRE(p);
     CHECK((p->flags & memcache::flags::compressed) != 0);
     CHECK(zlib_decompress(p->bytes) == json);

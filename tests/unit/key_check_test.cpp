@@ -8,7 +8,7 @@
 #include <memcache/client.hpp>
 #include <memcache/error.hpp>
 
-#include "key_check.hpp"
+#include "commands/key_check.hpp"
 
 using Catch::Matchers::Contains;
 using memcache::detail::check_key;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "hashing/python_hash.hpp"
+#include "cluster/hashing/python_hash.hpp"
 
 using memcache::detail::python_hash;
 using memcache::detail::python_rehash;

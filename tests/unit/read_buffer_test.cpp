@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "net/read_buffer.hpp"
+#include "support/read_buffer.hpp"
 
 using memcache::detail::ReadBuffer;
 

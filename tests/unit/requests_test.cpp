@@ -53,20 +53,20 @@ TEST_CASE("requests: encoders append to what is already there", "[unit]") {
 TEST_CASE("requests: get and gets of several keys with a prefix", "[unit]") {
   std::string out;
   protocol::begin_retrieval(out, false);
-  protocol::append_key(out, "", "a");
+  protocol::append_key(out, "a");
   protocol::finish_line(out);
   CHECK(out == "get a\r\n");
 
   out.clear();
   protocol::begin_retrieval(out, false);
-  for (const char* k : {"a", "b", "c"}) protocol::append_key(out, "prefix:", k);
+  for (const char* k : {"a", "b", "c"}) protocol::append_key(out, std::string("prefix:") + k);
   protocol::finish_line(out);
   CHECK(out == "get prefix:a prefix:b prefix:c\r\n");
 
   out.clear();
   protocol::begin_retrieval(out, true);
-  protocol::append_key(out, "", "user_001");
-  protocol::append_key(out, "", "user_002");
+  protocol::append_key(out, "user_001");
+  protocol::append_key(out, "user_002");
   protocol::finish_line(out);
   CHECK(out == "gets user_001 user_002\r\n");
 }

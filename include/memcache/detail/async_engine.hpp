@@ -13,7 +13,8 @@
 #include <asio/any_io_executor.hpp>
 
 #include <memcache/client.hpp>
-#include <memcache/detail/store_command.hpp>
+#include <memcache/detail/encoded.hpp>
+#include <memcache/detail/store_verb.hpp>
 #include <memcache/detail/unique_function.hpp>
 #include <memcache/export.hpp>
 #include <memcache/expiry.hpp>
@@ -30,17 +31,11 @@ struct OwnedKey {
   std::optional<std::uint64_t> hash;
 };
 
-/// A value owned by an async operation.
-struct OwnedValue {
-  std::string bytes;
-  std::uint32_t flags = 0;
-  bool compressible = true;
-};
-
-/// The non-template heart of AsyncClient: routes requests to servers, keeps
-/// one pipelined connection per server, and reports results through
-/// callbacks run on its strand. AsyncClient's templates turn those callbacks
-/// into Asio completions.
+/// The non-template heart of AsyncClient: plans each call with the same
+/// commands as the sync client (src/commands), sends their requests over one
+/// pipelined connection per server, and reports results through callbacks
+/// run on its strand. AsyncClient's templates turn those callbacks into Asio
+/// completions.
 class MEMCACHE_API AsyncEngine {
  public:
   using ValueCallback = UniqueFunction<void(std::error_code, std::optional<Value>, std::uint64_t cas)>;
@@ -49,7 +44,6 @@ class MEMCACHE_API AsyncEngine {
   using ValuesCallback = UniqueFunction<void(std::error_code, std::vector<std::pair<std::size_t, Value>>)>;
   using IndicesCallback = UniqueFunction<void(std::error_code, std::vector<std::size_t>)>;
   using StatsCallback = UniqueFunction<void(std::error_code, std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>)>;
-  using DoneCallback = UniqueFunction<void(std::error_code)>;
 
   AsyncEngine(asio::any_io_executor executor, std::vector<Server> servers, Options options);
   ~AsyncEngine();
@@ -60,18 +54,19 @@ class MEMCACHE_API AsyncEngine {
   void log(std::string_view message) const;
 
   void get(OwnedKey key, bool with_cas, ValueCallback done);
-  void store(StoreCommand cmd, OwnedKey key, OwnedValue value, Expiry time, std::size_t min_compress_len,
+  void store(StoreVerb verb, OwnedKey key, Encoded value, Expiry time, std::size_t min_compress_len,
              bool noreply, std::optional<std::uint64_t> cas_unique, BoolCallback done);
   void arith(bool incr, OwnedKey key, std::uint64_t delta, bool noreply, NumberCallback done);
   void del(OwnedKey key, bool noreply, BoolCallback done);
   void touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done);
   void get_multi(std::vector<OwnedKey> keys, std::string prefix, ValuesCallback done);
-  void set_multi(std::vector<std::pair<OwnedKey, OwnedValue>> items, Expiry time, std::string prefix,
+  void set_multi(std::vector<std::pair<OwnedKey, Encoded>> items, Expiry time, std::string prefix,
                  std::size_t min_compress_len, bool noreply, IndicesCallback done);
   void delete_multi(std::vector<OwnedKey> keys, Expiry time, std::string prefix, bool noreply, BoolCallback done);
   /// `stats [args]` from every reachable server: (python-memcached's server name, STAT lines).
   void stats(std::string args, StatsCallback done);
-  void flush_all(DoneCallback done);
+  /// flush_all on every usable server; true when every server confirmed.
+  void flush_all(BoolCallback done);
 
  private:
   struct Impl;

@@ -5,20 +5,23 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <memcache/codec.hpp>
 #include <memcache/value.hpp>
 
 namespace memcache::detail {
 
-/// A value on its way to the wire. Strings are only looked at (no copy);
-/// everything else goes through `codec<T>` and is owned here.
+/// A value on its way to the wire, made by `codec<T>`: the bytes and flags of
+/// a codec's `view` (strings, Text, Value: no copy), or the Value its
+/// `encode` returned (owned here).
 class Encoded {
  public:
-  static Encoded view(std::string_view bytes, std::uint32_t flags) {
+  static Encoded view(std::string_view bytes, std::uint32_t flags, bool compressible = true) {
     Encoded e;
     e.view_ = bytes;
     e.flags_ = flags;
+    e.compressible_ = compressible;
     return e;
   }
   static Encoded owned(Value v, bool compressible) {
@@ -34,6 +37,15 @@ class Encoded {
   std::uint32_t flags() const { return flags_; }
   /// python-memcached never compresses integers.
   bool compressible() const { return compressible_; }
+  /// The same value holding its own bytes: for a call that outlives its
+  /// arguments (the async client).
+  Encoded own() && {
+    if (!owned_) {
+      storage_.assign(view_.data(), view_.size());
+      owned_ = true;
+    }
+    return std::move(*this);
+  }
 
  private:
   std::string_view view_;
@@ -43,16 +55,25 @@ class Encoded {
   bool compressible_ = true;
 };
 
+template <class C, class T, class = void>
+struct has_view : std::false_type {};
+template <class C, class T>
+struct has_view<C, T, std::void_t<decltype(C::view(std::declval<const T&>()))>> : std::true_type {};
+
+/// Every value a call stores goes through its type's `codec<T>`: a string
+/// literal through `codec<const char*>`, a user type through the user's codec.
 template <class T>
 Encoded encode(const T& v) {
-  if constexpr (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, Value>) {
-    return Encoded::view(std::string_view(v), 0);
-  } else if constexpr (std::is_same_v<T, Text>) {
-    return Encoded::view(v.str(), flags::text);
-  } else if constexpr (std::is_same_v<T, Value>) {
-    return Encoded::view(v.bytes(), v.flags());
+  if constexpr (std::is_array_v<T>) {
+    return encode<const char*>(v);
   } else {
-    return Encoded::owned(codec<T>::encode(v), !std::is_integral_v<T>);
+    using C = codec<T>;
+    if constexpr (has_view<C, T>::value) {
+      const Value::View view = C::view(v);
+      return Encoded::view(view.bytes, view.flags);
+    } else {
+      return Encoded::owned(C::encode(v), !std::is_integral_v<T>);
+    }
   }
 }
 

@@ -1,0 +1,57 @@
+#ifndef MEMCACHE_SRC_CLUSTER_SERVER_STATE_HPP
+#define MEMCACHE_SRC_CLUSTER_SERVER_STATE_HPP
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include <memcache/options.hpp>
+
+#include "cluster/address.hpp"
+
+namespace memcache::detail {
+
+/// One server of the list as both clients see it: where it is, its weight,
+/// and its health (python-memcached's _Host): dead for `dead_retry` after a
+/// failure, and owed a flush_all on its next connection when
+/// `flush_on_reconnect` is on. Holds no connections: each driver keeps its
+/// own (the sync pool, the async pipelined connection). Thread-safe.
+class ServerState {
+ public:
+  using Log = std::function<void(std::string_view)>;
+
+  ServerState(Address address, unsigned weight, const Options& options, Log log);
+
+  const Address& address() const { return address_; }
+  unsigned weight() const { return weight_; }
+
+  /// Within dead_retry of a failure (python-memcached's _check_dead).
+  bool is_dead() const;
+  /// Skips this server for dead_retry; with flush_on_reconnect, its next
+  /// connection sends flush_all first. The caller closes its connections.
+  void mark_dead(std::string_view reason);
+  /// forget_dead_hosts().
+  void revive() { dead_until_ns_.store(0, std::memory_order_relaxed); }
+
+  /// Whether the next connection must send flush_all first. Taking it clears
+  /// it; flush_due_again() puts it back when that flush failed.
+  bool take_flush_due() { return flush_on_next_connect_.exchange(false); }
+  void flush_due_again() { flush_on_next_connect_.store(true); }
+
+  /// Writes to the debug log.
+  void log(std::string_view message) const { log_(message); }
+
+ private:
+  Address address_;
+  unsigned weight_;
+  const Options& options_;
+  Log log_;
+  std::atomic<std::int64_t> dead_until_ns_{0};
+  std::atomic<bool> flush_on_next_connect_{false};
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_CLUSTER_SERVER_STATE_HPP

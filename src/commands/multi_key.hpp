@@ -1,0 +1,157 @@
+#ifndef MEMCACHE_SRC_COMMANDS_MULTI_KEY_HPP
+#define MEMCACHE_SRC_COMMANDS_MULTI_KEY_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <memcache/detail/encoded.hpp>
+#include <memcache/detail/lists.hpp>
+#include <memcache/expiry.hpp>
+#include <memcache/key.hpp>
+#include <memcache/options.hpp>
+#include <memcache/value.hpp>
+
+#include "commands/command.hpp"
+#include "protocol/operations.hpp"
+#include "values/prepare.hpp"
+
+namespace memcache::detail {
+
+/// A multi-key call's keys as sent: the caller's own text, or prefixed
+/// copies; each key routed to its server, and the servers' keys in the
+/// caller's order.
+class KeyGroups {
+ public:
+  KeyGroups(const KeyList& keys, std::string_view prefix);
+  /// Routes every key; keys with no usable server are left out.
+  void route(Router& router);
+
+  std::string_view wire(std::size_t i) const { return prefix_.empty() ? keys_[i].text : prefixed_[i]; }
+  const KeyList& keys() const { return keys_; }
+  /// Indices of the keys each server got, in the caller's order.
+  const std::vector<std::vector<std::size_t>>& per_server() const { return per_server_; }
+  /// Keys no server could take.
+  std::size_t unrouted() const { return unrouted_; }
+
+ private:
+  const KeyList& keys_;
+  std::string_view prefix_;
+  std::deque<std::string> prefixed_;
+  std::vector<std::vector<std::size_t>> per_server_;
+  std::size_t unrouted_ = 0;
+};
+
+/// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
+/// for any server), each VALUE checked against the keys of its own line. A
+/// server whose reply did not arrive in full contributes nothing.
+class GetMultiCommand final : public Command {
+ public:
+  /// `keys` and `sent_keys` (room for the keys of every line, reused by the
+  /// caller from call to call) outlive the command. Checks the keys.
+  GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
+                  std::vector<std::string_view>& sent_keys);
+  void plan(Router& router) override;
+  std::size_t parts() const override { return parts_.size(); }
+  std::size_t server(std::size_t part) const override { return parts_[part].server; }
+  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  void failed(std::size_t part, std::error_code why) override;
+
+  /// The values found, by index into the caller's keys.
+  FoundList take_found();
+  /// The first failure of a part (or no_server when keys found no server).
+  std::error_code error() const { return error_; }
+
+ private:
+  struct Part {
+    std::size_t server;
+    std::size_t first_key;  // into sent_keys_
+    std::size_t count;
+    bool failed = false;
+    FoundList found;
+    std::optional<protocol::RetrievalOperation> op;
+  };
+
+  KeyGroups groups_;
+  std::vector<std::string_view>& sent_keys_;
+  std::vector<std::size_t> sent_index_;  // caller's index of each sent key
+  std::deque<Part> parts_;
+  std::error_code error_;
+};
+
+/// set_multi: each value prepared (compressed, size-checked), all of a
+/// server's sets written as one request.
+class SetMultiCommand final : public Command {
+ public:
+  using Items = std::vector<std::pair<Key, Encoded>>;
+  /// `items` outlive the command. Checks the keys.
+  SetMultiCommand(const Items& items, Expiry time, std::string_view prefix, std::size_t min_compress_len,
+                  bool noreply, const Options& options);
+  void plan(Router& router) override;
+  std::size_t parts() const override { return parts_.size(); }
+  std::size_t server(std::size_t part) const override { return parts_[part].server; }
+  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  void failed(std::size_t part, std::error_code why) override;
+
+  /// Indices of the items that were not stored, in the caller's order.
+  std::vector<std::size_t> not_stored() const;
+
+ private:
+  struct Part {
+    std::size_t server;
+    std::vector<std::size_t> items;
+    bool failed = false;
+    protocol::LineSequence replies;
+  };
+
+  const Items& items_;
+  std::int64_t exptime_;
+  std::string_view prefix_;
+  std::size_t min_compress_len_;
+  bool noreply_;
+  const Options& options_;
+  std::deque<std::string> wire_keys_;
+  std::deque<std::string> compressed_;
+  std::vector<std::optional<PreparedValue>> values_;
+  std::vector<std::size_t> refused_;  // not prepared or not routed
+  std::deque<Part> parts_;
+};
+
+/// delete_multi: all of a server's deletes written as one request.
+class DeleteMultiCommand final : public Command {
+ public:
+  /// `keys` outlive the command. Checks the keys.
+  DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply,
+                     const Options& options);
+  void plan(Router& router) override;
+  std::size_t parts() const override { return parts_.size(); }
+  std::size_t server(std::size_t part) const override { return parts_[part].server; }
+  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  void failed(std::size_t part, std::error_code why) override;
+
+  /// Every server holding one of the keys was reached (python-memcached's
+  /// delete_multi result; a key that was absent still counts).
+  bool all_reached() const;
+
+ private:
+  struct Part {
+    std::size_t server;
+    const std::vector<std::size_t>* keys;
+    bool failed = false;
+    protocol::LineSequence replies;
+  };
+
+  KeyGroups groups_;
+  std::int64_t exptime_;
+  bool noreply_;
+  std::deque<Part> parts_;
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_COMMANDS_MULTI_KEY_HPP

@@ -1,0 +1,140 @@
+#include "commands/single_key.hpp"
+
+#include <fmt/format.h>
+
+#include <memcache/error_code.hpp>
+
+#include "commands/key_check.hpp"
+#include "protocol/requests.hpp"
+#include "support/debug_log.hpp"
+
+namespace memcache::detail {
+
+using protocol::LineOperation;
+using protocol::ReplyType;
+
+namespace {
+
+bool is_error_reply(const LineOperation& op) {
+  return op.answered() && (op.type() == ReplyType::error || op.type() == ReplyType::client_error ||
+                           op.type() == ReplyType::server_error);
+}
+
+}  // namespace
+
+SingleKeyCommand::SingleKeyCommand(const Key& key, const Options& options) : key_(key), options_(options) {
+  check_call_key(options, key.text);
+}
+
+std::error_code SingleKeyCommand::error() const {
+  if (!server_) return make_error_code(errc::no_server);
+  return error_;
+}
+
+void SingleKeyCommand::log_error_reply(const LineOperation& op) const {
+  if (is_error_reply(op)) debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, op.text()));
+}
+
+// -- get ------------------------------------------------------------------------
+
+GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options)
+    : SingleKeyCommand(key, options),
+      with_cas_(with_cas),
+      op_(key.text, [this](std::size_t, const protocol::Reply& r) {
+        value_.emplace(std::string(r.data), r.flags);
+        cas_ = r.cas;
+      }) {}
+
+protocol::Operation* GetCommand::encode(std::size_t, std::string& out) {
+  protocol::encode_retrieval(out, with_cas_, key_.text);
+  return &op_;
+}
+
+std::optional<Value> GetCommand::take_value() {
+  if (!reached()) return std::nullopt;
+  return std::move(value_);
+}
+
+void GetCommand::finish(CasCache& cas_cache) {
+  if (with_cas_ && value_ && reached() && options_.cache_cas) cas_cache.remember(key_.text, cas_);
+}
+
+// -- storage ----------------------------------------------------------------------
+
+StoreCommand::StoreCommand(StoreVerb verb, const Key& key, const Encoded& value, Expiry time,
+                           std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique,
+                           const Options& options, const CasCache& cas_cache)
+    : SingleKeyCommand(key, options),
+      verb_(verb),
+      value_(prepare_value(value, min_compress_len, options, compressed_)),
+      exptime_(time.wire_value()),
+      noreply_(noreply),
+      cas_unique_(cas_unique) {
+  if (verb_ == StoreVerb::cas && !cas_unique_) {
+    if (options.cache_cas) cas_unique_ = cas_cache.find(key.text);
+    if (!cas_unique_) verb_ = StoreVerb::set;
+  }
+}
+
+void StoreCommand::plan(Router& router) {
+  // A value refused before sending (too large) goes nowhere.
+  if (value_) SingleKeyCommand::plan(router);
+}
+
+protocol::Operation* StoreCommand::encode(std::size_t, std::string& out) {
+  protocol::encode_storage(out, verb_name(verb_), key_.text, value_->flags, exptime_, value_->bytes,
+                           verb_ == StoreVerb::cas ? cas_unique_ : std::nullopt, noreply_);
+  return noreply_ ? nullptr : &op_;
+}
+
+bool StoreCommand::stored() const {
+  return value_ && reached() && (noreply_ || op_.type() == ReplyType::stored);
+}
+
+void StoreCommand::finish() const { log_error_reply(op_); }
+
+// -- delete, touch, incr, decr ------------------------------------------------------
+
+namespace {
+LineOperation operation_for(LineCommand::Verb verb) {
+  switch (verb) {
+    case LineCommand::Verb::del: return LineOperation::deletion();
+    case LineCommand::Verb::touch: return LineOperation::touch();
+    case LineCommand::Verb::incr:
+    case LineCommand::Verb::decr: return LineOperation::arith();
+  }
+  return LineOperation::deletion();
+}
+}  // namespace
+
+LineCommand::LineCommand(Verb verb, const Key& key, std::uint64_t number, bool noreply, const Options& options)
+    : SingleKeyCommand(key, options), verb_(verb), number_(number), noreply_(noreply), op_(operation_for(verb)) {}
+
+protocol::Operation* LineCommand::encode(std::size_t, std::string& out) {
+  switch (verb_) {
+    case Verb::del: protocol::encode_delete(out, key_.text, 0, noreply_); break;
+    case Verb::touch: protocol::encode_touch(out, key_.text, static_cast<std::int64_t>(number_), noreply_); break;
+    case Verb::incr:
+    case Verb::decr: protocol::encode_arith(out, verb_ == Verb::incr, key_.text, number_, noreply_); break;
+  }
+  return noreply_ ? nullptr : &op_;
+}
+
+bool LineCommand::confirmed() const {
+  const ReplyType wanted = verb_ == Verb::touch ? ReplyType::touched : ReplyType::deleted;
+  return reached() && (noreply_ || op_.type() == wanted);
+}
+
+std::optional<std::uint64_t> LineCommand::number() const {
+  if (!reached() || noreply_ || op_.type() != ReplyType::number) return std::nullopt;
+  return op_.number();
+}
+
+std::error_code LineCommand::reply_error() const {
+  if (!reached() || noreply_ || !is_error_reply(op_)) return {};
+  return make_error_code(op_.type() == ReplyType::client_error ? errc::bad_value : errc::server_error);
+}
+
+void LineCommand::finish() const { log_error_reply(op_); }
+
+}  // namespace memcache::detail

@@ -1,0 +1,83 @@
+#ifndef MEMCACHE_SRC_SYNC_CALL_HPP
+#define MEMCACHE_SRC_SYNC_CALL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <memcache/options.hpp>
+
+#include "sync/exchange.hpp"
+#include "sync/pool.hpp"
+#include "sync/servers.hpp"
+
+namespace memcache::detail {
+
+/// One client call's plan: which servers it talks to, a borrowed connection
+/// and an exchange per server. Routing connects lazily and skips servers that
+/// are dead or fail to connect, as python-memcached's _get_server does.
+class Call {
+ public:
+  struct Slot {
+    std::size_t server = 0;
+    Pool::Lease lease;
+    std::optional<Exchange> exchange;
+    bool tried = false;
+    /// The exchange finished with every reply read.
+    bool ok() const { return exchange && exchange->outcome == Exchange::Outcome::done; }
+  };
+
+  /// The slots of a call, one per server in server-list order.
+  class Slots {
+   public:
+    Slots(Slot* first, std::size_t count) : first_(first), count_(count) {}
+    Slot* begin() const { return first_; }
+    Slot* end() const { return first_ + count_; }
+    Slot* data() const { return first_; }
+    std::size_t size() const { return count_; }
+    Slot& operator[](std::size_t i) const { return first_[i]; }
+
+   private:
+    Slot* first_;
+    std::size_t count_;
+  };
+
+  Call(const SyncServers& servers, const Options& options);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  /// The slot of the server `key` (as sent) lives on, or nullptr when no
+  /// server could be reached.
+  Slot* route(std::string_view key, std::optional<std::uint64_t> hash);
+  /// The slot of server `index`, or nullptr when it is dead or unreachable.
+  Slot* server(std::size_t index);
+  /// Every slot in server-list order (empty ones included).
+  Slots slots() { return {slots_, count_}; }
+
+  /// Runs every exchange; marks servers that failed dead and closes
+  /// connections that failed or fell out of step.
+  void run();
+
+ private:
+  // Up to this many servers, a call's slots live in the call itself.
+  static constexpr std::size_t inline_slots = 4;
+
+  const SyncServers& servers_;
+  const Options& options_;
+  // Raw room for the inline slots: only as many as there are servers are
+  // constructed (a default Slot is large, and zeroing four costs more than a
+  // one-server get does).
+  alignas(Slot) unsigned char inline_[inline_slots * sizeof(Slot)];
+  std::unique_ptr<Slot[]> more_;  // all the slots when there are more servers
+  Slot* slots_;
+  std::size_t count_;
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_SYNC_CALL_HPP

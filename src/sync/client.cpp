@@ -1,0 +1,196 @@
+// The sync front door: python-memcached's calls, each planned by a command
+// (src/commands) and driven by run_command (blocking sockets, one poll loop).
+#include <memcache/client.hpp>
+
+#include <mutex>
+
+#include <asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include <memcache/error_code.hpp>
+
+#include "commands/broadcast.hpp"
+#include "commands/cas_cache.hpp"
+#include "commands/key_check.hpp"
+#include "commands/multi_key.hpp"
+#include "commands/single_key.hpp"
+#include "protocol/stats_items.hpp"
+#include "support/debug_log.hpp"
+#include "sync/run_command.hpp"
+#include "sync/servers.hpp"
+
+namespace memcache {
+
+using detail::BroadcastCommand;
+using detail::LineCommand;
+
+struct Client::Impl {
+  Impl(const std::vector<Server>& list, Options opts) : options(std::move(opts)), servers(make_servers(list)) {}
+
+  std::shared_ptr<detail::SyncServers> make_servers(const std::vector<Server>& list) {
+    auto topology = std::make_shared<detail::Topology>(list, options, [this](std::string_view m) { debuglog(m); });
+    return std::make_shared<detail::SyncServers>(std::move(topology), options, io);
+  }
+
+  std::shared_ptr<detail::SyncServers> snapshot() {
+    std::lock_guard<std::mutex> lock(servers_mutex);
+    return servers;
+  }
+
+  void run(detail::Command& command) { detail::run_command(command, *snapshot(), options); }
+
+  void debuglog(std::string_view message) const { detail::debug_log(options, message); }
+
+  /// Stats lines of every server that answered, with python-memcached's name for it.
+  template <class Map, class Convert>
+  std::vector<std::pair<std::string, Map>> stats(std::string_view args, Convert convert) {
+    auto list = snapshot();
+    auto command = BroadcastCommand::stats(args);
+    detail::run_command(command, *list, options);
+    std::vector<std::pair<std::string, Map>> out;
+    for (auto& [index, lines] : command.answered()) {
+      const auto& server = list->state(index);
+      out.emplace_back(server.address().stats_name(server.weight()), convert(lines));
+    }
+    return out;
+  }
+
+  Options options;
+  asio::io_context io;  // the sync sockets' only use of it: their construction
+  std::mutex servers_mutex;
+  std::shared_ptr<detail::SyncServers> servers;
+  detail::CasCache cas_cache;
+};
+
+Client::Client(std::vector<Server> servers, Options options)
+    : impl_(std::make_unique<Impl>(servers, std::move(options))) {}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+const Options& Client::options() const { return impl_->options; }
+
+void Client::debuglog(std::string_view message) const { impl_->debuglog(message); }
+
+void Client::check_key(std::string_view key, std::size_t key_extra_len) const {
+  detail::check_key(key, key_extra_len, impl_->options.server_max_key_length);
+}
+
+void Client::rethrow_for_key(std::string_view key, const ValueError& e) {
+  throw ValueError(fmt::format("key \"{}\": {}", key, e.what()));
+}
+
+// -- storage ------------------------------------------------------------------
+
+bool Client::store(detail::StoreVerb verb, const Key& key, const detail::Encoded& val, Expiry time,
+                   std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique) {
+  detail::StoreCommand command(verb, key, val, time, min_compress_len, noreply, cas_unique, impl_->options,
+                               impl_->cas_cache);
+  impl_->run(command);
+  command.finish();
+  return command.stored();
+}
+
+std::vector<std::string> Client::store_multi(const std::vector<std::pair<Key, detail::Encoded>>& items, Expiry time,
+                                             std::string_view prefix, std::size_t min_compress_len, bool noreply) {
+  detail::SetMultiCommand command(items, time, prefix, min_compress_len, noreply, impl_->options);
+  impl_->run(command);
+  std::vector<std::string> out;
+  for (std::size_t i : command.not_stored()) out.emplace_back(items[i].first.text);
+  return out;
+}
+
+// -- retrieval ----------------------------------------------------------------
+
+std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t* cas_out) {
+  detail::GetCommand command(key, with_cas, impl_->options);
+  impl_->run(command);
+  command.finish(impl_->cas_cache);
+  if (cas_out) *cas_out = command.cas_unique();
+  return command.take_value();
+}
+
+Client::FoundList Client::fetch_multi(const KeyList& keys, std::string_view prefix) {
+  // The keys of every get line, kept from call to call on this thread: one
+  // list of views, never a large allocation per call.
+  thread_local std::vector<std::string_view> sent_keys;
+  constexpr std::size_t kept_bytes = 64 * 1024;
+  if (sent_keys.capacity() * sizeof(std::string_view) > kept_bytes) std::vector<std::string_view>().swap(sent_keys);
+  detail::GetMultiCommand command(keys, prefix, impl_->options, sent_keys);
+  impl_->run(command);
+  return command.take_found();
+}
+
+// -- deletion and single-line commands ------------------------------------------
+
+bool Client::remove_multi(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply) {
+  detail::DeleteMultiCommand command(keys, time, prefix, noreply, impl_->options);
+  impl_->run(command);
+  return command.all_reached();
+}
+
+bool Client::del(const Key& key, bool noreply) {
+  LineCommand command(LineCommand::Verb::del, key, 0, noreply, impl_->options);
+  impl_->run(command);
+  command.finish();
+  return command.confirmed();
+}
+
+bool Client::touch(const Key& key, Expiry time, bool noreply) {
+  LineCommand command(LineCommand::Verb::touch, key, static_cast<std::uint64_t>(time.wire_value()), noreply,
+                      impl_->options);
+  impl_->run(command);
+  command.finish();
+  return command.confirmed();
+}
+
+std::optional<std::uint64_t> Client::incr(const Key& key, std::uint64_t delta, bool noreply) {
+  return arith(true, key, delta, noreply);
+}
+
+std::optional<std::uint64_t> Client::decr(const Key& key, std::uint64_t delta, bool noreply) {
+  return arith(false, key, delta, noreply);
+}
+
+std::optional<std::uint64_t> Client::arith(bool incr, const Key& key, std::uint64_t delta, bool noreply) {
+  LineCommand command(incr ? LineCommand::Verb::incr : LineCommand::Verb::decr, key, delta, noreply,
+                      impl_->options);
+  impl_->run(command);
+  command.finish();
+  if (command.reply_error() == errc::bad_value) {
+    throw ValueError(
+        fmt::format("{} of key \"{}\" failed: {}", incr ? "incr" : "decr", key.text, command.reply_text()));
+  }
+  return command.number();
+}
+
+// -- servers ------------------------------------------------------------------
+
+ServerStats Client::get_stats(std::string_view args) {
+  return impl_->stats<StatsMap>(args, [](const auto& lines) { return StatsMap(lines.begin(), lines.end()); });
+}
+
+ServerSlabs Client::get_slabs() {
+  return impl_->stats<SlabsMap>("items", [](const auto& lines) { return detail::slabs_from_items(lines); });
+}
+
+void Client::flush_all() {
+  auto command = BroadcastCommand::flush_all();
+  impl_->run(command);
+}
+
+void Client::disconnect_all() { impl_->snapshot()->disconnect_all(); }
+
+void Client::forget_dead_hosts() {
+  for (const auto& server : impl_->snapshot()->topology().servers) server->revive();
+}
+
+void Client::set_servers(std::vector<Server> servers) {
+  auto fresh = impl_->make_servers(servers);
+  std::lock_guard<std::mutex> lock(impl_->servers_mutex);
+  impl_->servers = std::move(fresh);
+}
+
+void Client::reset_cas() { impl_->cas_cache.clear(); }
+
+}  // namespace memcache

@@ -1,0 +1,153 @@
+#include "sync/connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/read.hpp>
+#include <fmt/format.h>
+
+#include "transport/idle_check.hpp"
+#include "transport/io_error.hpp"
+
+namespace memcache::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using generic = asio::generic::stream_protocol;
+
+std::vector<generic::endpoint> resolve(asio::io_context& io, const Address& a) {
+  std::vector<generic::endpoint> out;
+  if (a.family == Address::Family::unix_socket) {
+    out.emplace_back(asio::local::stream_protocol::endpoint(a.path));
+    return out;
+  }
+  asio::error_code ec;
+  asio::ip::tcp::resolver resolver(io);
+  auto flags = asio::ip::resolver_base::numeric_service;
+  auto results = a.family == Address::Family::inet6
+                     ? resolver.resolve(asio::ip::tcp::v6(), a.host, std::to_string(a.port), flags, ec)
+                     : resolver.resolve(a.host, std::to_string(a.port), flags, ec);
+  if (ec) throw IoError(fmt::format("cannot resolve {}: {}", a.to_string(), ec.message()));
+  for (const auto& entry : results) out.emplace_back(entry.endpoint());
+  if (out.empty()) throw IoError(fmt::format("{} resolves to no address", a.to_string()));
+  return out;
+}
+
+// A non-blocking connect bounded by `timeout` (Asio's own sync connect waits
+// without limit).
+void connect_with_timeout(generic::socket& s, const generic::endpoint& ep, std::chrono::milliseconds timeout,
+                          const Address& a) {
+  asio::error_code ec;
+  s.open(ep.protocol(), ec);
+  if (!ec) s.non_blocking(true, ec);
+  if (ec) throw IoError(fmt::format("cannot open a socket for {}: {}", a.to_string(), ec.message()));
+  int rc = ::connect(s.native_handle(), static_cast<const sockaddr*>(ep.data()), static_cast<socklen_t>(ep.size()));
+  if (rc != 0 && errno != EINPROGRESS && errno != EAGAIN) {
+    throw IoError(fmt::format("connect to {}: {}", a.to_string(), std::strerror(errno)));
+  }
+  if (rc != 0) {
+    pollfd p{s.native_handle(), POLLOUT, 0};
+    int ready = wait_ready(&p, 1, timeout);
+    if (ready == 0) throw IoError(fmt::format("connect to {}: timed out after {} ms", a.to_string(), timeout.count()));
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) throw IoError(fmt::format("connect to {}: {}", a.to_string(), std::strerror(err)));
+  }
+}
+
+}  // namespace
+
+int wait_ready(pollfd* fds, std::size_t count, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left < 0) left = 0;
+    int rc = ::poll(fds, static_cast<nfds_t>(count), static_cast<int>(left));
+    if (rc >= 0) return rc;
+    if (errno != EINTR) throw IoError(fmt::format("poll: {}", std::strerror(errno)));
+  }
+}
+
+Connection::Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds io_timeout)
+    : socket_(io), address_(address) {
+  std::string last_error;
+  for (const auto& ep : resolve(io, address)) {
+    try {
+      connect_with_timeout(socket_, ep, timeout, address);
+      if (address.family != Address::Family::unix_socket) {
+        int one = 1;
+        ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      }
+      set_receive_timeout(io_timeout);
+      return;
+    } catch (const IoError& e) {
+      last_error = e.what();
+      asio::error_code ignored;
+      socket_.close(ignored);
+    }
+  }
+  throw IoError(last_error);
+}
+
+void Connection::set_receive_timeout(std::chrono::milliseconds io_timeout) {
+  // A zero timeout would mean "wait forever" to SO_RCVTIMEO: such a socket
+  // stays non-blocking and every wait goes through poll.
+  if (io_timeout.count() <= 0) return;
+  const auto ms = io_timeout.count();
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) return;
+  asio::error_code ec;
+  socket_.non_blocking(false, ec);
+  can_wait_ = !ec;
+}
+
+std::size_t Connection::write_some(std::string_view data) {
+  for (;;) {
+    const ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno != EINTR) throw IoError(fmt::format("write to {}: {}", address_.to_string(), std::strerror(errno)));
+  }
+}
+
+bool Connection::idle_ok() {
+  // Keeping an unsynced connection with error bytes waiting matters:
+  // dropping it could lose noreply requests the server had not read yet.
+  return buffer_.empty() && idle_socket_ok(socket_.native_handle(), unsynced_);
+}
+
+bool Connection::read_some(std::size_t wanted) { return read_into_buffer(wanted, MSG_DONTWAIT); }
+
+bool Connection::read_wait(std::size_t wanted) { return read_into_buffer(wanted, 0); }
+
+// With flags 0 the recv blocks up to SO_RCVTIMEO and then fails with EAGAIN,
+// as a non-blocking one does at once: either way, false.
+bool Connection::read_into_buffer(std::size_t wanted, int flags) {
+  const std::size_t have = buffer_.data().size();
+  buffer_.reserve_tail(wanted > have ? std::max(wanted - have, ReadBuffer::initial_capacity / 2)
+                                     : ReadBuffer::initial_capacity / 2);
+  for (;;) {
+    const ssize_t n = ::recv(socket_.native_handle(), buffer_.write_ptr(), buffer_.tail_room(), flags);
+    if (n > 0) {
+      buffer_.commit(static_cast<std::size_t>(n));
+      return true;
+    }
+    if (n == 0) throw IoError(fmt::format("{} closed the connection", address_.to_string()));
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    if (errno != EINTR) throw IoError(fmt::format("read from {}: {}", address_.to_string(), std::strerror(errno)));
+  }
+}
+
+}  // namespace memcache::detail

@@ -1,0 +1,49 @@
+#ifndef MEMCACHE_SRC_NET_EXCHANGE_HPP
+#define MEMCACHE_SRC_NET_EXCHANGE_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sync/connection.hpp"
+#include "protocol/dispatcher.hpp"
+
+namespace memcache::detail {
+
+/// One connection's part of a call: the pipelined requests to write and the
+/// operations their replies go to. The request bytes and the dispatcher are
+/// the connection's own, emptied here, so an exchange allocates nothing.
+struct Exchange {
+  enum class Outcome { pending, done, io_failed, timed_out, protocol_failed };
+
+  Exchange(Connection& connection, std::size_t max_value);
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  Connection* conn;
+  std::string& request;
+  std::size_t written = 0;
+  protocol::Dispatcher& dispatcher;
+  /// Room for the keys retrieval operations match replies against.
+  std::vector<std::string_view>& keys;
+  /// Queued first when the connection sent noreply requests before.
+  protocol::SyncOperation sync;
+  Outcome outcome = Outcome::pending;
+  std::string error;
+
+  /// The connection may serve another call.
+  bool reusable() const { return outcome == Outcome::done && dispatcher.in_step(); }
+  /// The server itself failed (not just its reply): mark it dead.
+  bool server_failed() const { return outcome == Outcome::io_failed || outcome == Outcome::timed_out; }
+};
+
+/// Writes every exchange's requests and reads their replies, all connections
+/// at once (one poll loop, so servers are served in parallel). A connection
+/// that makes no progress for `timeout` fails with timed_out.
+void run_exchanges(Exchange* const* exchanges, std::size_t count, std::chrono::milliseconds timeout);
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_NET_EXCHANGE_HPP

@@ -1,0 +1,80 @@
+#include "sync/pool.hpp"
+
+#include <fmt/format.h>
+
+#include "transport/io_error.hpp"
+
+namespace memcache::detail {
+
+Pool::Lease& Pool::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    release();
+    pool_ = other.pool_;
+    conn_ = std::move(other.conn_);
+    generation_ = other.generation_;
+    keep_ = other.keep_;
+    other.pool_ = nullptr;
+  }
+  return *this;
+}
+
+void Pool::Lease::release() {
+  if (pool_ && conn_) pool_->give_back(std::move(conn_), generation_, keep_);
+  pool_ = nullptr;
+  conn_.reset();
+}
+
+Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto available = [&] { return !idle_.empty() || open_ < max_; };
+  // wait_for reads the clock even when it need not wait: ask first.
+  if (!available() && !returned_.wait_for(lock, wait, available)) {
+    throw IoError(fmt::format("all {} connections busy for {} ms", max_, wait.count()));
+  }
+  // An idle connection the server closed (a restart) or sent bytes on that
+  // nobody asked for is closed here, not handed to a call it would fail.
+  while (!idle_.empty()) {
+    auto conn = std::move(idle_.back());  // most recently used: warmest
+    idle_.pop_back();
+    if (conn->idle_ok()) return Lease(this, std::move(conn), generation_);
+    --open_;
+  }
+  ++open_;
+  const std::uint64_t generation = generation_;
+  lock.unlock();
+  try {
+    return Lease(this, open_connection_(), generation);
+  } catch (...) {
+    lock.lock();
+    --open_;
+    lock.unlock();
+    returned_.notify_one();
+    throw;
+  }
+}
+
+void Pool::give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (keep && generation == generation_) {
+      idle_.push_back(std::move(conn));
+    } else {
+      --open_;
+    }
+  }
+  conn.reset();  // closes a discarded socket outside the lock
+  returned_.notify_one();
+}
+
+void Pool::clear() {
+  std::deque<std::unique_ptr<Connection>> closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++generation_;
+    open_ -= idle_.size();
+    closing.swap(idle_);
+  }
+  returned_.notify_all();
+}
+
+}  // namespace memcache::detail

@@ -1,0 +1,72 @@
+#ifndef MEMCACHE_SRC_NET_POOL_HPP
+#define MEMCACHE_SRC_NET_POOL_HPP
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "sync/connection.hpp"
+
+namespace memcache::detail {
+
+/// A bounded pool of connections to one server: idle ones are reused, new
+/// ones are opened lazily, callers past the bound wait for a return.
+class Pool {
+ public:
+  using Opener = std::function<std::unique_ptr<Connection>()>;
+
+  /// A borrowed connection, given back on destruction unless discarded.
+  class Lease {
+   public:
+    Lease() = default;
+    Lease(Pool* pool, std::unique_ptr<Connection> conn, std::uint64_t generation)
+        : pool_(pool), conn_(std::move(conn)), generation_(generation) {}
+    Lease(Lease&& other) noexcept { *this = std::move(other); }
+    Lease& operator=(Lease&& other) noexcept;
+    ~Lease() { release(); }
+
+    explicit operator bool() const { return conn_ != nullptr; }
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+    /// The connection is out of step or broken: close it instead of reusing it.
+    void discard() { keep_ = false; }
+    void release();
+
+   private:
+    Pool* pool_ = nullptr;
+    std::unique_ptr<Connection> conn_;
+    std::uint64_t generation_ = 0;
+    bool keep_ = true;
+  };
+
+  /// `open` makes a new connection (or throws IoError when it cannot connect).
+  Pool(std::size_t max_connections, Opener open)
+      : max_(max_connections == 0 ? 1 : max_connections), open_connection_(std::move(open)) {}
+
+  /// An idle connection, or a new one; waits up to `wait` when
+  /// `max_connections` are out.
+  Lease acquire(std::chrono::milliseconds wait);
+
+  /// Closes idle connections; borrowed ones are closed when given back.
+  void clear();
+
+ private:
+  void give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep);
+
+  const std::size_t max_;
+  const Opener open_connection_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
+  std::deque<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace memcache::detail
+
+#endif  // MEMCACHE_SRC_NET_POOL_HPP
