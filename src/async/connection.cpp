@@ -10,13 +10,13 @@
 
 #include "async/get_batch.hpp"
 #include "commands/reconnect_flush.hpp"
+#include "transport/endpoints.hpp"
 #include "transport/idle_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace memcache::detail {
 
 using Clock = std::chrono::steady_clock;
-using generic = asio::generic::stream_protocol;
 
 namespace {
 // Keys in one batched get (python-memcached's get_multi sends all at once;
@@ -70,40 +70,24 @@ void AsyncConnection::connect() {
     }
   }));
   const Address& a = host_.address();
-  if (a.family == Address::Family::unix_socket) {
-    socket_.async_connect(asio::local::stream_protocol::endpoint(a.path),
+  if (auto direct = direct_endpoint(a)) {
+    socket_.async_connect(*direct,
                           asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
     return;
   }
-  std::error_code not_numeric;
-  const auto ip = asio::ip::make_address(a.host, not_numeric);
-  if (!not_numeric) {
-    // A numeric address needs no resolver (and no resolver thread).
-    socket_.async_connect(generic::endpoint(asio::ip::tcp::endpoint(ip, a.port)),
-                          asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
-    return;
-  }
-  auto on_resolved = [self](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
-    if (self->state_ != State::connecting) return;
-    if (ec) {
-      self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
-      return;
-    }
-    std::vector<generic::endpoint> endpoints;
-    for (const auto& entry : results) endpoints.emplace_back(entry.endpoint());
-    asio::async_connect(self->socket_, endpoints,
-                        asio::bind_executor(self->strand_, [self](const std::error_code& e, const generic::endpoint&) {
-                          self->on_connected(e);
-                        }));
-  };
-  const auto port = std::to_string(a.port);
-  if (a.family == Address::Family::inet6) {
-    resolver_.async_resolve(asio::ip::tcp::v6(), a.host, port, asio::ip::resolver_base::numeric_service,
-                            asio::bind_executor(strand_, on_resolved));
-  } else {
-    resolver_.async_resolve(a.host, port, asio::ip::resolver_base::numeric_service,
-                            asio::bind_executor(strand_, on_resolved));
-  }
+  async_resolve_endpoints(resolver_, a,
+                          asio::bind_executor(strand_, [self](const std::error_code& ec, std::vector<Endpoint> endpoints) {
+                            if (self->state_ != State::connecting) return;
+                            if (ec) {
+                              self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
+                              return;
+                            }
+                            asio::async_connect(self->socket_, endpoints,
+                                                asio::bind_executor(self->strand_, [self](const std::error_code& e,
+                                                                                          const Endpoint&) {
+                                                  self->on_connected(e);
+                                                }));
+                          }));
 }
 
 void AsyncConnection::on_connected(const std::error_code& ec) {
@@ -115,10 +99,7 @@ void AsyncConnection::on_connected(const std::error_code& ec) {
   timer_.cancel();
   state_ = State::open;
   if (host_.take_flush_due()) flush_first();
-  if (host_.address().family != Address::Family::unix_socket) {
-    std::error_code ignored;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  }
+  tune_socket(socket_.native_handle(), host_.address());
   pump();
 }
 

@@ -1,6 +1,7 @@
-#ifndef MEMCACHE_SRC_NET_READ_BUFFER_HPP
-#define MEMCACHE_SRC_NET_READ_BUFFER_HPP
+#ifndef MEMCACHE_SRC_SUPPORT_READ_BUFFER_HPP
+#define MEMCACHE_SRC_SUPPORT_READ_BUFFER_HPP
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -35,6 +36,13 @@ class ReadBuffer {
     begin_ = 0;
     end_ = used;
   }
+  /// Room to read into for a reply that needs `wanted` bytes in all (0:
+  /// unknown): at least what is missing, and never less than half the
+  /// initial capacity, so small replies arrive in one read.
+  void reserve_for(std::size_t wanted) {
+    const std::size_t have = end_ - begin_;
+    reserve_tail(wanted > have ? std::max(wanted - have, initial_capacity / 2) : initial_capacity / 2);
+  }
   char* write_ptr() { return storage_.get() + end_; }
   std::size_t tail_room() const { return capacity_ - end_; }
   void commit(std::size_t n) { end_ += n; }
@@ -51,4 +59,4 @@ class ReadBuffer {
 
 }  // namespace memcache::detail
 
-#endif  // MEMCACHE_SRC_NET_READ_BUFFER_HPP
+#endif  // MEMCACHE_SRC_SUPPORT_READ_BUFFER_HPP

@@ -11,19 +11,13 @@ namespace memcache::detail {
 Exchange::Exchange(Connection& connection, std::size_t max_value)
     : conn(&connection),
       request(connection.request_buffer()),
-      dispatcher(connection.dispatcher()),
-      keys(connection.sent_keys()) {
+      dispatcher(connection.dispatcher()) {
   // One large call once must not pin its size on a pooled connection.
   constexpr std::size_t kept_bytes = 64 * 1024;
   if (request.capacity() > kept_bytes) {
     std::string().swap(request);
   } else {
     request.clear();
-  }
-  if (keys.capacity() * sizeof(std::string_view) > kept_bytes) {
-    std::vector<std::string_view>().swap(keys);
-  } else {
-    keys.clear();
   }
   dispatcher.reset(max_value);
 }
@@ -51,7 +45,7 @@ void complete_if_finished(Exchange& x) {
 bool write_step(Exchange& x) {
   bool progress = false;
   while (x.written < x.request.size()) {
-    std::size_t n = x.conn->write_some(std::string_view(x.request).substr(x.written));
+    std::size_t n = x.conn->socket().write_some(std::string_view(x.request).substr(x.written));
     if (n == 0) break;
     x.written += n;
     progress = true;
@@ -61,7 +55,7 @@ bool write_step(Exchange& x) {
 
 bool read_step(Exchange& x) {
   ReadBuffer& buf = x.conn->buffer();
-  if (!x.conn->read_some(x.dispatcher.bytes_needed())) return false;
+  if (!x.conn->socket().read_some(buf, x.dispatcher.bytes_needed(), false)) return false;
   buf.consume(x.dispatcher.consume(buf.data()));
   return true;
 }
@@ -71,7 +65,7 @@ bool read_step(Exchange& x) {
 bool wait_step(Exchange& x) {
   ReadBuffer& buf = x.conn->buffer();
   while (!x.dispatcher.idle()) {
-    if (!x.conn->read_wait(x.dispatcher.bytes_needed())) return false;
+    if (!x.conn->socket().read_some(buf, x.dispatcher.bytes_needed(), true)) return false;
     buf.consume(x.dispatcher.consume(buf.data()));
   }
   return true;
@@ -124,7 +118,7 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
   // replies we are not reading.)
   if (count == 1) {
     Exchange& x = *first[0];
-    if (x.outcome == Exchange::Outcome::pending && x.written == x.request.size() && x.conn->can_wait()) {
+    if (x.outcome == Exchange::Outcome::pending && x.written == x.request.size() && x.conn->socket().can_wait()) {
       if (!guarded(x, wait_step)) time_out(x, timeout);
       return;
     }
@@ -141,7 +135,7 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
       if (x->outcome != Exchange::Outcome::pending) continue;
       short events = POLLIN;  // always read, so a server blocked on writing replies never stalls us
       if (x->written < x->request.size()) events |= POLLOUT;
-      fds.push_back(pollfd{x->conn->native_handle(), events, 0});
+      fds.push_back(pollfd{x->conn->socket().native_handle(), events, 0});
       active.push_back(x);
     }
     if (active.size() == 0) return;

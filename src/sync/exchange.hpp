@@ -1,5 +1,5 @@
-#ifndef MEMCACHE_SRC_NET_EXCHANGE_HPP
-#define MEMCACHE_SRC_NET_EXCHANGE_HPP
+#ifndef MEMCACHE_SRC_SYNC_EXCHANGE_HPP
+#define MEMCACHE_SRC_SYNC_EXCHANGE_HPP
 
 #include <chrono>
 #include <cstddef>
@@ -26,8 +26,6 @@ struct Exchange {
   std::string& request;
   std::size_t written = 0;
   protocol::Dispatcher& dispatcher;
-  /// Room for the keys retrieval operations match replies against.
-  std::vector<std::string_view>& keys;
   /// Queued first when the connection sent noreply requests before.
   protocol::SyncOperation sync;
   Outcome outcome = Outcome::pending;
@@ -46,4 +44,4 @@ void run_exchanges(Exchange* const* exchanges, std::size_t count, std::chrono::m
 
 }  // namespace memcache::detail
 
-#endif  // MEMCACHE_SRC_NET_EXCHANGE_HPP
+#endif  // MEMCACHE_SRC_SYNC_EXCHANGE_HPP

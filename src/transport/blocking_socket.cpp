@@ -1,4 +1,4 @@
-#include "sync/connection.hpp"
+#include "transport/blocking_socket.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,11 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include <asio/ip/tcp.hpp>
-#include <asio/local/stream_protocol.hpp>
-#include <asio/read.hpp>
 #include <fmt/format.h>
 
+#include "transport/endpoints.hpp"
 #include "transport/idle_check.hpp"
 #include "transport/io_error.hpp"
 
@@ -22,24 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using generic = asio::generic::stream_protocol;
-
-std::vector<generic::endpoint> resolve(asio::io_context& io, const Address& a) {
-  std::vector<generic::endpoint> out;
-  if (a.family == Address::Family::unix_socket) {
-    out.emplace_back(asio::local::stream_protocol::endpoint(a.path));
-    return out;
-  }
-  asio::error_code ec;
-  asio::ip::tcp::resolver resolver(io);
-  auto flags = asio::ip::resolver_base::numeric_service;
-  auto results = a.family == Address::Family::inet6
-                     ? resolver.resolve(asio::ip::tcp::v6(), a.host, std::to_string(a.port), flags, ec)
-                     : resolver.resolve(a.host, std::to_string(a.port), flags, ec);
-  if (ec) throw IoError(fmt::format("cannot resolve {}: {}", a.to_string(), ec.message()));
-  for (const auto& entry : results) out.emplace_back(entry.endpoint());
-  if (out.empty()) throw IoError(fmt::format("{} resolves to no address", a.to_string()));
-  return out;
-}
 
 // A non-blocking connect bounded by `timeout` (Asio's own sync connect waits
 // without limit).
@@ -77,17 +57,14 @@ int wait_ready(pollfd* fds, std::size_t count, std::chrono::milliseconds timeout
   }
 }
 
-Connection::Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds io_timeout)
+BlockingSocket::BlockingSocket(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
+                               std::chrono::milliseconds io_timeout)
     : socket_(io), address_(address) {
   std::string last_error;
-  for (const auto& ep : resolve(io, address)) {
+  for (const auto& ep : resolve_endpoints(io, address)) {
     try {
       connect_with_timeout(socket_, ep, timeout, address);
-      if (address.family != Address::Family::unix_socket) {
-        int one = 1;
-        ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      }
+      tune_socket(socket_.native_handle(), address);
       set_receive_timeout(io_timeout);
       return;
     } catch (const IoError& e) {
@@ -99,7 +76,7 @@ Connection::Connection(asio::io_context& io, const Address& address, std::chrono
   throw IoError(last_error);
 }
 
-void Connection::set_receive_timeout(std::chrono::milliseconds io_timeout) {
+void BlockingSocket::set_receive_timeout(std::chrono::milliseconds io_timeout) {
   // A zero timeout would mean "wait forever" to SO_RCVTIMEO: such a socket
   // stays non-blocking and every wait goes through poll.
   if (io_timeout.count() <= 0) return;
@@ -113,7 +90,7 @@ void Connection::set_receive_timeout(std::chrono::milliseconds io_timeout) {
   can_wait_ = !ec;
 }
 
-std::size_t Connection::write_some(std::string_view data) {
+std::size_t BlockingSocket::write_some(std::string_view data) {
   for (;;) {
     const ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) return static_cast<std::size_t>(n);
@@ -122,26 +99,17 @@ std::size_t Connection::write_some(std::string_view data) {
   }
 }
 
-bool Connection::idle_ok() {
-  // Keeping an unsynced connection with error bytes waiting matters:
-  // dropping it could lose noreply requests the server had not read yet.
-  return buffer_.empty() && idle_socket_ok(socket_.native_handle(), unsynced_);
-}
-
-bool Connection::read_some(std::size_t wanted) { return read_into_buffer(wanted, MSG_DONTWAIT); }
-
-bool Connection::read_wait(std::size_t wanted) { return read_into_buffer(wanted, 0); }
+bool BlockingSocket::idle_ok(bool unsynced) { return idle_socket_ok(socket_.native_handle(), unsynced); }
 
 // With flags 0 the recv blocks up to SO_RCVTIMEO and then fails with EAGAIN,
 // as a non-blocking one does at once: either way, false.
-bool Connection::read_into_buffer(std::size_t wanted, int flags) {
-  const std::size_t have = buffer_.data().size();
-  buffer_.reserve_tail(wanted > have ? std::max(wanted - have, ReadBuffer::initial_capacity / 2)
-                                     : ReadBuffer::initial_capacity / 2);
+bool BlockingSocket::read_some(ReadBuffer& buffer, std::size_t wanted, bool wait) {
+  buffer.reserve_for(wanted);
+  const int flags = wait ? 0 : MSG_DONTWAIT;
   for (;;) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer_.write_ptr(), buffer_.tail_room(), flags);
+    const ssize_t n = ::recv(socket_.native_handle(), buffer.write_ptr(), buffer.tail_room(), flags);
     if (n > 0) {
-      buffer_.commit(static_cast<std::size_t>(n));
+      buffer.commit(static_cast<std::size_t>(n));
       return true;
     }
     if (n == 0) throw IoError(fmt::format("{} closed the connection", address_.to_string()));
