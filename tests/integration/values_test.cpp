@@ -31,6 +31,26 @@ struct memcache::codec<Point> {
   }
 };
 
+namespace {
+
+// A user type that also converts to std::string_view: its codec, not the
+// conversion, decides what is stored (the conversion once won on writes only).
+struct Tag {
+  std::string name;
+  operator std::string_view() const { return name; }
+};
+
+}  // namespace
+
+template <>
+struct memcache::codec<Tag> {
+  static memcache::Value encode(const Tag& t) { return memcache::Value("tag:" + t.name, 0x200); }
+  static Tag decode(const memcache::Value& v) {
+    if (v.flags() != 0x200 || v.bytes().rfind("tag:", 0) != 0) memcache::detail::throw_bad_flags(v.flags(), "Tag");
+    return Tag{v.bytes().substr(4)};
+  }
+};
+
 TEST_CASE("strings, Text and integers carry python-memcached's flags", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
@@ -140,6 +160,18 @@ TEST_CASE("min_compress_len compresses only when asked and smaller", "[integrati
   }
 }
 
+TEST_CASE("a user type convertible to string_view is stored through its codec", "[integration]") {
+  MemcachedServer server;
+  memcache::Client mc({server.spec()});
+  CHECK(mc.set("tag", Tag{"blue"}));
+  CHECK(mc.get<memcache::Value>("tag") == memcache::Value("tag:blue", 0x200));
+  auto tag = mc.get<Tag>("tag");
+  REQUIRE(tag);
+  CHECK(tag->name == "blue");
+  CHECK(mc.set_multi(std::map<std::string, Tag>{{"t1", Tag{"red"}}}).empty());
+  CHECK(mc.get<memcache::Value>("t1") == memcache::Value("tag:red", 0x200));
+}
+
 TEST_CASE("a custom compressor is used and undone", "[integration]") {
   MemcachedServer server;
   memcache::Options options;
@@ -153,6 +185,13 @@ TEST_CASE("a custom compressor is used and undone", "[integration]") {
   CHECK(mc.set("k", std::string(5000, 'q'), 0, 10));
   CHECK(mc.get<memcache::Value>("k") == memcache::Value("5000:q", memcache::flags::compressed));
   CHECK(mc.get("k") == OptStr(std::string(5000, 'q')));
+  // A raw Value decodes with the client's decompressor when given its options.
+  auto raw = mc.get<memcache::Value>("k");
+  REQUIRE(raw);
+  CHECK(raw->as<std::string>(mc.options()) == std::string(5000, 'q'));
+  CHECK_THROWS_AS(raw->as<std::string>(), memcache::ValueError);  // zlib cannot read it
+  auto many = mc.get_multi({"k"});
+  CHECK(many.at("k") == std::string(5000, 'q'));
 }
 
 TEST_CASE("memcache::Value reads unknown flags; a user codec round-trips", "[integration]") {
