@@ -146,8 +146,10 @@ template <class T>
 T decode(Value raw, const Options& options) {
   if constexpr (std::is_same_v<T, Value>) {
     return raw;
-  } else {
+  } else if (raw.is_compressed()) {
     return codec<T>::decode(inflate(std::move(raw), options));
+  } else {
+    return codec<T>::decode(std::move(raw));  // the common case: no call, no copy
   }
 }
 

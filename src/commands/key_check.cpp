@@ -69,8 +69,4 @@ void check_key(std::string_view key, std::size_t extra_length, std::size_t max_l
   if (bad_length || !all_allowed(key)) reject_key(key, extra_length, max_length);
 }
 
-void check_call_key(const Options& options, std::string_view key, std::size_t extra_length) {
-  if (options.check_keys) check_key(key, extra_length, options.server_max_key_length);
-}
-
 }  // namespace memcache::detail

@@ -15,7 +15,9 @@ void check_key(std::string_view key, std::size_t extra_length, std::size_t max_l
 
 /// A call's key checked as the client's options say (nothing when
 /// `check_keys` is off); `extra_length` counts a prefix that goes in front.
-void check_call_key(const Options& options, std::string_view key, std::size_t extra_length = 0);
+inline void check_call_key(const Options& options, std::string_view key, std::size_t extra_length = 0) {
+  if (options.check_keys) check_key(key, extra_length, options.server_max_key_length);
+}
 /// A multi-key call's prefix, then each key with it.
 template <class Keys, class Text>
 void check_call_keys(const Options& options, std::string_view prefix, const Keys& keys, Text text) {

@@ -26,10 +26,7 @@ SingleKeyCommand::SingleKeyCommand(const Key& key, const Options& options) : key
   check_call_key(options, key.text);
 }
 
-std::error_code SingleKeyCommand::error() const {
-  if (!server_) return make_error_code(errc::no_server);
-  return error_;
-}
+std::error_code SingleKeyCommand::no_server() { return make_error_code(errc::no_server); }
 
 void SingleKeyCommand::log_error_reply(const LineOperation& op) const {
   if (is_error_reply(op)) debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, op.text()));
@@ -48,11 +45,6 @@ GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options)
 protocol::Operation* GetCommand::encode(std::size_t, std::string& out) {
   protocol::encode_retrieval(out, with_cas_, key_.text);
   return &op_;
-}
-
-std::optional<Value> GetCommand::take_value() {
-  if (!reached()) return std::nullopt;
-  return std::move(value_);
 }
 
 void GetCommand::finish(CasCache& cas_cache) {

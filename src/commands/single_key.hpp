@@ -35,11 +35,12 @@ class SingleKeyCommand : public Command {
 
   /// Why there is no answer: no_server when no server could be used, the
   /// failure of the request otherwise; empty when the server answered.
-  std::error_code error() const;
+  std::error_code error() const { return server_ ? error_ : no_server(); }
   /// The server answered (or, with noreply, the request was sent).
   bool reached() const { return !error(); }
 
  protected:
+  static std::error_code no_server();
   /// Checks the key (KeyError) when the options say so.
   SingleKeyCommand(const Key& key, const Options& options);
   /// Under `debug`, says that the server answered ERROR, CLIENT_ERROR or
@@ -61,7 +62,7 @@ class GetCommand final : public SingleKeyCommand {
   /// After the reply: remembers the cas unique for `cas` (cache_cas).
   void finish(CasCache& cas_cache);
   /// The value, when the server had one and its reply arrived in full.
-  std::optional<Value> take_value();
+  std::optional<Value> take_value() { return reached() ? std::move(value_) : std::nullopt; }
   std::uint64_t cas_unique() const { return cas_; }
 
  private:

@@ -4,13 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/reply_parser.hpp"
+#include "support/inline_function.hpp"
 
 namespace memcache::detail::protocol {
 
@@ -77,7 +77,7 @@ class LineSequence final : public Operation {
 /// (at that point) is a ProtocolError: a reply never reaches the wrong key.
 class RetrievalOperation final : public Operation {
  public:
-  using Sink = std::function<void(std::size_t key_index, const Reply& value)>;
+  using Sink = InlineFunction<void(std::size_t key_index, const Reply& value)>;
 
   /// `keys` are the keys as sent, `first`..`first + keys.size()` their indices
   /// as the sink reports them.
@@ -120,7 +120,7 @@ class SyncOperation final : public Operation {
 /// `stats [args]`: STAT lines until END.
 class StatsOperation final : public Operation {
  public:
-  using Sink = std::function<void(std::string_view name, std::string_view value)>;
+  using Sink = InlineFunction<void(std::string_view name, std::string_view value)>;
   explicit StatsOperation(Sink sink) : sink_(std::move(sink)) {}
   bool on_reply(const Reply& reply) override;
 

@@ -37,7 +37,10 @@ struct Client::Impl {
     return servers;
   }
 
-  void run(detail::Command& command) { detail::run_command(command, *snapshot(), options); }
+  template <class Cmd>
+  void run(Cmd& command) {
+    detail::run_command(command, *snapshot(), options);
+  }
 
   void debuglog(std::string_view message) const { detail::debug_log(options, message); }
 

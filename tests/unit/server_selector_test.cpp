@@ -162,7 +162,7 @@ TEST_CASE("ServerSelector::pick chooses python-memcached's server, dead servers 
       REQUIRE(picks.size() == v.keys.size());
       const ServerSelector ring = make_ring(config.weights, hashing);
       const auto& dead = config.dead;
-      const ServerSelector::Usable usable = [&dead](std::size_t s) { return dead.count(s) == 0; };
+      const auto usable = [&dead](std::size_t s) { return dead.count(s) == 0; };
       std::size_t mismatches = 0;
       for (std::size_t i = 0; i < v.keys.size(); ++i) {
         const std::optional<std::size_t> got = ring.pick(v.keys[i].bytes, std::nullopt, usable);
@@ -184,7 +184,7 @@ TEST_CASE("ServerSelector::pick with an explicit hash chooses python-memcached's
   std::size_t compared = 0;
   for (const auto& [id, config] : v.configs) {
     const auto& dead = config.dead;
-    const ServerSelector::Usable usable = [&dead](std::size_t s) { return dead.count(s) == 0; };
+    const auto usable = [&dead](std::size_t s) { return dead.count(s) == 0; };
     const ServerSelector old_ring = make_ring(config.weights, Hashing::python_1_59);
     const ServerSelector new_ring = make_ring(config.weights, Hashing::python);
     for (const auto& [rule, hash, expected] : config.explicit_picks) {

@@ -24,7 +24,7 @@ ServerSelector::ServerSelector(const std::vector<Entry>& servers, Hashing hashin
 }
 
 std::optional<std::size_t> ServerSelector::pick(std::string_view key, std::optional<std::uint64_t> hash,
-                                            const Usable& usable) const {
+                                                Usable usable) const {
   // Every hash lands on the one server, and every retry asks about it again
   // (python-memcached rehashes into the same bucket; the ketama walk has no
   // other server): no need to hash.
@@ -52,7 +52,7 @@ std::optional<std::size_t> ServerSelector::pick(std::string_view key, std::optio
 // once: its first point after `point` is where its turn comes. Servers with no
 // point at all (weight far below the others) come last, in list order, so a
 // usable server is found whenever there is one.
-std::optional<std::size_t> ServerSelector::walk_continuum(std::size_t point, const Usable& usable) const {
+std::optional<std::size_t> ServerSelector::walk_continuum(std::size_t point, Usable usable) const {
   const std::vector<Ketama::Point>& points = ketama_->points();
   const std::size_t first = points[point].server;
   if (usable(first)) return first;  // the usual case allocates nothing

@@ -1,9 +1,8 @@
-#ifndef MEMCACHE_SRC_HASHING_SERVER_RING_HPP
-#define MEMCACHE_SRC_HASHING_SERVER_RING_HPP
+#ifndef MEMCACHE_SRC_CLUSTER_HASHING_SERVER_SELECTOR_HPP
+#define MEMCACHE_SRC_CLUSTER_HASHING_SERVER_SELECTOR_HPP
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -12,6 +11,7 @@
 
 #include "cluster/address.hpp"
 #include "cluster/hashing/ketama.hpp"
+#include "support/function_ref.hpp"
 
 namespace memcache::detail {
 
@@ -34,7 +34,7 @@ class ServerSelector {
     Address address;
     unsigned weight;
   };
-  using Usable = std::function<bool(std::size_t server)>;
+  using Usable = FunctionRef<bool(std::size_t server)>;
 
   ServerSelector(const std::vector<Entry>& servers, Hashing hashing);
 
@@ -46,13 +46,13 @@ class ServerSelector {
   /// over the servers in proportion to their weights; the mapping is stable
   /// for one server list, but not consistent across list changes.
   std::optional<std::size_t> pick(std::string_view key, std::optional<std::uint64_t> hash,
-                                  const Usable& usable) const;
+                                  Usable usable) const;
 
   /// The server `key` maps to when every server is usable.
   std::size_t first_choice(std::string_view key) const;
 
  private:
-  std::optional<std::size_t> walk_continuum(std::size_t point, const Usable& usable) const;
+  std::optional<std::size_t> walk_continuum(std::size_t point, Usable usable) const;
 
   Hashing hashing_;
   std::size_t server_count_ = 0;
@@ -63,4 +63,4 @@ class ServerSelector {
 
 }  // namespace memcache::detail
 
-#endif  // MEMCACHE_SRC_HASHING_SERVER_RING_HPP
+#endif  // MEMCACHE_SRC_CLUSTER_HASHING_SERVER_SELECTOR_HPP
