@@ -52,7 +52,10 @@ Encoded encode(const T& v) {
   } else if constexpr (std::is_same_v<T, Value>) {
     return Encoded::view(v.bytes(), v.flags());
   } else {
-    return Encoded::owned(codec<T>::encode(v), !std::is_integral_v<T>);
+    Value encoded = codec<T>::encode(v);
+    // python-memcached never compresses an int (flag 2), whatever its C++ type.
+    const bool integer = (encoded.flags() & (flags::integer | flags::long_integer)) != 0;
+    return Encoded::owned(std::move(encoded), !std::is_integral_v<T> && !integer);
   }
 }
 
