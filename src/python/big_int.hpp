@@ -16,7 +16,7 @@ namespace memcache::python {
 /// ints longer than 4300 digits into text or back by default).
 inline constexpr std::size_t max_int_digits = 10000;
 /// Largest LONG1/LONG4 payload accepted (about max_int_digits).
-inline constexpr std::size_t max_long_bytes = 4200;
+inline constexpr std::size_t max_long_bytes = 4150;
 
 /// `text` as a canonical decimal ("-12", "0"): optional sign, digits, no
 /// leading zeros; surrounding ASCII whitespace and '_' between digits are
