@@ -2,6 +2,8 @@
 #include <cstring>
 #include <numeric>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -56,6 +58,14 @@ template <class T, class KeyOf>
 std::vector<bool> duplicates(const std::vector<T>& v, KeyOf key_of) {
   std::vector<bool> dropped(v.size(), false);
   if (v.size() < 2) return dropped;
+  // The common case, str keys all different, without sorting.
+  if (std::all_of(v.begin(), v.end(), [&](const T& e) { return key_of(e).is_str(); })) {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(v.size());
+    bool repeated = false;
+    for (const T& e : v) repeated = !seen.insert(key_of(e).as_str()).second || repeated;
+    if (!repeated) return dropped;
+  }
   std::vector<std::size_t> order(v.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

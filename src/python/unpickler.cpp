@@ -92,7 +92,11 @@ constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
 
 class Unpickler {
  public:
-  Unpickler(std::string_view in, const UnpickleLimits& limits) : in_(in), limits_(limits) {}
+  Unpickler(std::string_view in, const UnpickleLimits& limits) : in_(in), limits_(limits) {
+    // Real pickles spend several bytes per object; growing the vector as it
+    // fills costs more than this guess when it is too large.
+    nodes_.reserve(in.size() / 6 + 8);
+  }
 
   PyValue load() {
     while (true) {
