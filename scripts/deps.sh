@@ -8,6 +8,7 @@ packages=(
   libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
   memcached catch2                         # tests
   python3 python3-memcache                 # interop tests: python-memcached as a peer
+  python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   nlohmann-json3-dev                       # examples/json_codec.cpp
 )

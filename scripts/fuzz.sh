@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (tests/fuzz) with clang, ASan and UBSan into
 # build-fuzz (or $BUILD_DIR) and runs each for N seconds (default 60):
 #
-#   scripts/fuzz.sh [seconds] [target...]     targets: reply_fuzzer request_fuzzer
+#   scripts/fuzz.sh [seconds] [target...]     targets: reply_fuzzer request_fuzzer unpickle_fuzzer
 #
 # The corpus grows in build-fuzz/corpus/<target> (seeded from
 # tests/fuzz/corpus/<target>); crashes, leaks and timeouts are written to
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-60}}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(reply_fuzzer request_fuzzer)
+((${#targets[@]})) || targets=(reply_fuzzer request_fuzzer unpickle_fuzzer)
 
 MEMCACHE_DEPS_EXTRA="clang libclang-rt-dev ${MEMCACHE_DEPS_EXTRA:-}" ./scripts/deps.sh
 build_dir=${BUILD_DIR:-build-fuzz}

@@ -15,7 +15,7 @@ struct CommandHelp {
 
 const std::map<std::string, CommandHelp>& commands() {
   static const std::map<std::string, CommandHelp> table{
-      {"get", {"get KEY", "Prints the value of KEY. Exit 0 on a hit, 1 on a miss."}},
+      {"get", {"get KEY", "Prints the value of KEY (a Python pickle as JSON). Exit 0 on a hit, 1 on a miss."}},
       {"gets", {"gets KEY", "Prints \"<cas unique> <value>\" for KEY, for a later `cas --unique`."}},
       {"set", {"set KEY [VALUE]", "Stores VALUE (or standard input) under KEY. Exit 0 when stored."}},
       {"add", {"add KEY [VALUE]", "Stores only if KEY is absent. Exit 1 when it exists."}},

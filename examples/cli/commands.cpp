@@ -3,10 +3,12 @@
 #include <charconv>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include <memcache/memcache.hpp>
+#include <memcache/python.hpp>
 
 #include "json.hpp"
 
@@ -43,6 +45,27 @@ std::string printable(const memcache::Value& v) {
   }
 }
 
+// A Python pickle (flag 1, as python-memcached stores dicts, lists, floats,
+// bools...) as JSON, or as Python's repr when JSON cannot hold it (bytes,
+// sets); nothing when the value is no pickle.
+struct PythonText {
+  std::string text;
+  bool is_json = false;
+};
+std::optional<PythonText> python_text(const memcache::Value& v) {
+  if (!(v.flags() & memcache::flags::pickle)) return std::nullopt;
+  try {
+    const auto py = v.as<memcache::PyValue>();
+    try {
+      return PythonText{py.to_json(), true};
+    } catch (const memcache::ValueError&) {
+      return PythonText{py.repr(), false};
+    }
+  } catch (const memcache::ValueError&) {
+    return std::nullopt;  // not a pickle we read: shown raw
+  }
+}
+
 int report_bool(memcache::Client& mc, const Arguments& args, std::ostream& out, bool ok, const char* yes,
                 const char* no) {
   if (args.json) {
@@ -65,9 +88,11 @@ int get(memcache::Client& mc, const Arguments& args, std::ostream& out, bool wit
     if (args.json) out << "{\"key\":" << json_string(key) << ",\"hit\":false}\n";
     return miss_or_unreachable(mc, args);
   }
-  const std::string text = printable(found->value);
+  const auto python = python_text(found->value);
+  const std::string text = python ? python->text : printable(found->value);
   if (args.json) {
-    out << "{\"key\":" << json_string(key) << ",\"hit\":true,\"value\":" << json_string(text)
+    out << "{\"key\":" << json_string(key)
+        << ",\"hit\":true,\"value\":" << (python && python->is_json ? text : json_string(text))
         << ",\"flags\":" << found->value.flags();
     if (with_cas) out << ",\"cas\":" << found->cas_unique;
     out << "}\n";

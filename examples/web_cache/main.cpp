@@ -1,4 +1,5 @@
-// web_cache: GET /user/<id> from a slow database, cached aside in memcached.
+// web_cache: GET /user/<id> from a slow database, cached aside in memcached;
+// GET /profile/<id>: profiles cached as Python dicts, shared with flask_app.py.
 //
 //   web_cache --servers 127.0.0.1:11211[,host:port...] [--port 8080] [--ttl 60]
 //
@@ -21,6 +22,7 @@
 #include <memcache/memcache.hpp>
 
 #include "http.hpp"
+#include "profile_cache.hpp"
 #include "server.hpp"
 #include "user_cache.hpp"
 
@@ -84,7 +86,14 @@ bool is_user_id(std::string_view id) { return all_digits(id) && id.size() <= 20;
 
 web_cache::Response route(const web_cache::Request& request, memcache::Client& mc, std::chrono::seconds ttl) {
   constexpr std::string_view prefix = "/user/";
+  constexpr std::string_view profiles = "/profile/";
   std::string_view path = request.path;
+  if (path.substr(0, profiles.size()) == profiles && is_user_id(path.substr(profiles.size())) &&
+      path.size() - profiles.size() <= 18) {
+    if (request.method != "GET") return web_cache::error_response(405);
+    auto profile = web_cache::find_profile(mc, path.substr(profiles.size()), ttl);
+    return {200, std::move(profile.json), {{"X-Cache", profile.hit ? "HIT" : "MISS"}}};
+  }
   if (path.substr(0, prefix.size()) != prefix || !is_user_id(path.substr(prefix.size()))) {
     return web_cache::error_response(404);
   }

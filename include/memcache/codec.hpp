@@ -122,11 +122,21 @@ struct codec<Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<In
   }
 };
 
-/// bool as Python does: an int, 1 or 0.
+namespace detail {
+/// A Python bool (or int) from a pickle (src/python/codec.cpp).
+MEMCACHE_API bool decode_python_bool(const Value& v);
+}  // namespace detail
+
+/// bool as python-memcached stores Python's True and False: a protocol 0
+/// pickle, flag 1. Reads those (any protocol, or a pickled int), and integers
+/// (flag 2, 1 or 0, as earlier versions of this library wrote bools; nonzero is true).
 template <>
 struct codec<bool> {
-  static Value encode(bool b) { return Value(b ? "1" : "0", flags::integer); }
-  static bool decode(const Value& v) { return codec<long long>::decode(v) != 0; }
+  static Value encode(bool b) { return Value(b ? "I01\n." : "I00\n.", flags::pickle); }
+  static bool decode(const Value& v) {
+    if (v.flags() == flags::pickle) return detail::decode_python_bool(v);
+    return codec<long long>::decode(v) != 0;
+  }
 };
 
 /// Value reads anything, unchanged.

@@ -8,6 +8,7 @@
 #include <memcache/expiry.hpp>
 #include <memcache/key.hpp>
 #include <memcache/options.hpp>
+#include <memcache/python.hpp>
 #include <memcache/server.hpp>
 #include <memcache/value.hpp>
 #include <memcache/version.hpp>

@@ -95,6 +95,25 @@ TEST_CASE("memcache-cli counters, cas, touch, ttl and json", "[integration][cli]
   CHECK(cli({"get", "absent", "--json"}).out == "{\"key\":\"absent\",\"hit\":false}\n");
 }
 
+TEST_CASE("memcache-cli get prints a Python value (a pickle) as JSON", "[integration][cli][python]") {
+  MemcachedServer server;
+  Cli cli{server.spec()};
+  memcache::Client mc({server.spec()});
+  const auto user = memcache::PyValue::dict(
+      {{"name", "alice"}, {"tags", memcache::PyValue::tuple({"a", 1})}, {"score", 2.5}, {"nick", nullptr}});
+  REQUIRE(mc.set("user", user));                                // protocol 0, as python-memcached
+  REQUIRE(mc.set("user5", memcache::Pickled{user, 5}, 0, 10));  // protocol 5, compressed
+  const std::string json = R"({"name":"alice","tags":["a",1],"score":2.5,"nick":null})";
+  CHECK(cli({"get", "user"}).out == json + "\n");
+  CHECK(cli({"get", "user5"}).out == json + "\n");
+  CHECK(cli({"get", "user", "--json"}).out == "{\"key\":\"user\",\"hit\":true,\"value\":" + json + ",\"flags\":1}\n");
+  // What JSON cannot hold is shown as Python's repr.
+  REQUIRE(mc.set("blob", memcache::PyValue::list({memcache::PyValue::bytes("x"), memcache::PyValue::set({1})})));
+  CHECK(cli({"get", "blob"}).out == "[b'x', {1}]\n");
+  CHECK(cli({"get", "blob", "--json"}).out ==
+        "{\"key\":\"blob\",\"hit\":true,\"value\":\"[b'x', {1}]\",\"flags\":1}\n");
+}
+
 TEST_CASE("memcache-cli stats, version and flush", "[integration][cli]") {
   MemcachedServer server;
   Cli cli{server.spec()};

@@ -79,9 +79,15 @@ TEST_CASE("strings, Text and integers carry python-memcached's flags", "[integra
   CHECK(mc.get<memcache::Value>("i64")->bytes() == "-9223372036854775808");
   CHECK(mc.get<std::int64_t>("i64") == std::optional<std::int64_t>(-9223372036854775807LL - 1));
 
+  // bool as python-memcached stores True: a protocol 0 pickle, flag 1.
   CHECK(mc.set("bool", true));
-  CHECK(mc.get<memcache::Value>("bool") == memcache::Value("1", 2));
+  CHECK(mc.get<memcache::Value>("bool") == memcache::Value("I01\n.", 1));
   CHECK(mc.get<bool>("bool") == std::optional<bool>(true));
+  CHECK(mc.set("bool:false", false));
+  CHECK(mc.get<bool>("bool:false") == std::optional<bool>(false));
+  // Integers (as earlier versions stored bools) still read as bool.
+  CHECK(mc.set("bool:int", memcache::Value("1", 2)));
+  CHECK(mc.get<bool>("bool:int") == std::optional<bool>(true));
 
   // Python's long (flag 4) reads as an integer too.
   CHECK(mc.set("long", memcache::Value("123", 4)));

@@ -372,14 +372,19 @@ std::vector<Json> run_peer(const std::vector<Server>& servers, const std::vector
     input += ops[i];
   }
   input += "]}";
+  Json doc = Json::parse(run_python(MEMCACHE_INTEROP_PEER, input));
+  const Json& results = doc["results"];
+  if (results.size() != ops.size()) throw std::runtime_error("peer: result count differs from op count");
+  return results.items;
+}
 
+std::string run_python(const std::string& script, const std::string& input) {
   ::signal(SIGPIPE, SIG_IGN);
   int to_child[2];
   int from_child[2];
   if (::pipe2(to_child, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   if (::pipe2(from_child, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const std::string python = python_interpreter();
-  const std::string script = MEMCACHE_INTEROP_PEER;
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -415,13 +420,10 @@ std::vector<Json> run_peer(const std::vector<Server>& servers, const std::vector
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw std::runtime_error(python + " " + script + " failed (exit status " + std::to_string(WEXITSTATUS(status)) +
-                             "); python-memcached must be importable by " + python +
-                             " (Debian: apt-get install python3-memcache)");
+                             "); python-memcached and pymemcache must be importable by " + python +
+                             " (Debian: apt-get install python3-memcache python3-pymemcache)");
   }
-  Json doc = Json::parse(output);
-  const Json& results = doc["results"];
-  if (results.size() != ops.size()) throw std::runtime_error("peer: result count differs from op count");
-  return results.items;
+  return output;
 }
 
 std::map<std::string, PyValue> items_of(const Json& get_multi_result) {

@@ -98,6 +98,10 @@ std::string python_interpreter();
 std::vector<Json> run_peer(const std::vector<Server>& servers, const std::vector<std::string>& ops,
                            int dead_retry = 30);
 
+/// Runs `script` with the interpreter, `input` on its stdin; returns its
+/// stdout. Throws when it fails.
+std::string run_python(const std::string& script, const std::string& input);
+
 // -- convenience over run_peer -------------------------------------------------
 
 /// key -> value, as python-memcached's get_multi returned it.

@@ -196,7 +196,7 @@ TEST_CASE("C++ writes std::string Text integers and compressed values and python
       {"cpp:int:max", PyValue::py_int("9223372036854775807"), 0, 2},
       {"cpp:int:min", PyValue::py_int("-9223372036854775808"), 0, 2},
       {"cpp:uint:max", PyValue::py_int("18446744073709551615"), 0, 2},
-      {"cpp:bool", PyValue::py_int(1), 0, 2},
+      {"cpp:bool", PyValue{"bool", "True"}, 0, 1},  // pickled, as python-memcached stores True
       {"cpp:z:string", PyValue::py_bytes(big_bytes), 100, 8},
       {"cpp:z:text", PyValue::py_str(big_text), 100, 8 | 16},
       {"cpp:z:int", PyValue::py_int("123456789012345678"), 1, 2},

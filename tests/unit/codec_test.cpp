@@ -80,10 +80,11 @@ TEST_CASE("codec: flags python-memcached gives each type", "[unit]") {
   CHECK(encode(std::uint8_t{200}).bytes() == "200");
   CHECK(encode(short{-3}).flags() == 2);
 
+  // bool as python-memcached stores True and False: pickled (protocol 0), flag 1.
   auto b = encode(true);
-  CHECK(b.flags() == 2);
-  CHECK(b.bytes() == "1");
-  CHECK(encode(false).bytes() == "0");
+  CHECK(b.flags() == 1);
+  CHECK(b.bytes() == "I01\n.");
+  CHECK(encode(false).bytes() == "I00\n.");
   CHECK_FALSE(b.compressible());
 
   const Value raw("\x80\x04K\x01.", 1);  // someone's pickle, passed through as is

@@ -14,7 +14,8 @@ namespace {
 HttpReply parse_reply(const std::string& text) {
   HttpReply reply;
   auto head_end = text.find("\r\n\r\n");
-  if (head_end == std::string::npos || text.compare(0, 9, "HTTP/1.1 ") != 0) {
+  const bool http_1 = text.compare(0, 9, "HTTP/1.1 ") == 0 || text.compare(0, 9, "HTTP/1.0 ") == 0;  // Flask: 1.0
+  if (head_end == std::string::npos || !http_1) {
     throw std::runtime_error("not an HTTP reply: '" + text + "'");
   }
   reply.status = std::stoi(text.substr(9, 3));

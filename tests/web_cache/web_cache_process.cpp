@@ -21,9 +21,16 @@ std::string read_line(int fd, int timeout_ms) {
 
 }  // namespace
 
-WebCacheProcess::WebCacheProcess(const std::vector<std::string>& args) {
+WebCacheProcess::WebCacheProcess(const std::vector<std::string>& args)
+    : WebCacheProcess(WEB_CACHE_PATH, [&] {
+        std::vector<std::string> all{"--port", "0"};
+        all.insert(all.end(), args.begin(), args.end());
+        return all;
+      }()) {}
+
+WebCacheProcess::WebCacheProcess(const std::string& program, const std::vector<std::string>& args) {
   // Everything the child needs is built before fork: only exec-safe calls after.
-  std::vector<std::string> strings{WEB_CACHE_PATH, "--port", "0"};
+  std::vector<std::string> strings{program};
   strings.insert(strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : strings) argv.push_back(s.data());
@@ -47,7 +54,7 @@ WebCacheProcess::WebCacheProcess(const std::vector<std::string>& args) {
   const std::string prefix = "listening on 127.0.0.1:";
   if (banner.compare(0, prefix.size(), prefix) != 0) {
     stop();
-    throw std::runtime_error("web_cache did not start: '" + banner + "'");
+    throw std::runtime_error(program + " did not start: '" + banner + "'");
   }
   port_ = static_cast<std::uint16_t>(std::stoul(banner.substr(prefix.size())));
 }

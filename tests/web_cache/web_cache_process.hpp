@@ -15,6 +15,9 @@ namespace memcache::test {
 class WebCacheProcess {
  public:
   explicit WebCacheProcess(const std::vector<std::string>& args);
+  /// Any server that prints the same first line (examples/web_cache/flask_app.py):
+  /// `program` run with exactly `args`.
+  WebCacheProcess(const std::string& program, const std::vector<std::string>& args);
   ~WebCacheProcess();
   WebCacheProcess(const WebCacheProcess&) = delete;
   WebCacheProcess& operator=(const WebCacheProcess&) = delete;

@@ -72,7 +72,10 @@ Encoded encode(const T& v) {
       const Value::View view = C::view(v);
       return Encoded::view(view.bytes, view.flags);
     } else {
-      return Encoded::owned(C::encode(v), !std::is_integral_v<T>);
+      Value encoded = C::encode(v);
+      // python-memcached never compresses an int (flag 2), whatever its C++ type.
+      const bool integer = (encoded.flags() & (flags::integer | flags::long_integer)) != 0;
+      return Encoded::owned(std::move(encoded), !std::is_integral_v<T> && !integer);
     }
   }
 }
