@@ -16,7 +16,7 @@ namespace memcache::detail {
 /// selector that places keys on them. set_servers() swaps in a new one;
 /// calls in flight keep the old alive.
 struct Topology {
-  Topology(const std::vector<Server>& servers, const Options& options, const ServerState::Log& log);
+  Topology(const std::vector<Server>& list, const Options& options, const ServerState::Log& log);
 
   std::vector<std::unique_ptr<ServerState>> servers;
   ServerSelector selector;

@@ -29,7 +29,7 @@ class BroadcastCommand final : public Command {
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
-  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
   /// Each server that answered in full, in list order, with its STAT lines

@@ -59,7 +59,7 @@ class GetMultiCommand final : public Command {
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
-  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
   /// The values found, by index into the caller's keys.
@@ -95,7 +95,7 @@ class SetMultiCommand final : public Command {
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
-  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
   /// Indices of the items that were not stored, in the caller's order.
@@ -131,7 +131,7 @@ class DeleteMultiCommand final : public Command {
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
-  protocol::Operation* encode(std::size_t part, std::string& out) override;
+  protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
   /// Every server holding one of the keys was reached (python-memcached's

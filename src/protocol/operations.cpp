@@ -64,12 +64,12 @@ bool LineSequence::on_reply(const Reply& reply) {
 }
 
 RetrievalOperation::RetrievalOperation(std::vector<std::string_view> keys, std::size_t first, Sink sink)
-    : keys_(std::move(keys)), first_(first), sink_(std::move(sink)) {}
+    : keys_(std::move(keys)), first_(first), sink_(sink) {}
 
-RetrievalOperation::RetrievalOperation(std::string_view key, Sink sink) : one_(key), sink_(std::move(sink)) {}
+RetrievalOperation::RetrievalOperation(std::string_view key, Sink sink) : one_(key), sink_(sink) {}
 
 RetrievalOperation::RetrievalOperation(const std::string_view* keys, std::size_t count, std::size_t first, Sink sink)
-    : view_(keys), view_count_(count), first_(first), sink_(std::move(sink)) {}
+    : view_(keys), view_count_(count), first_(first), sink_(sink) {}
 
 bool RetrievalOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::end) return true;

@@ -121,7 +121,7 @@ class SyncOperation final : public Operation {
 class StatsOperation final : public Operation {
  public:
   using Sink = InlineFunction<void(std::string_view name, std::string_view value)>;
-  explicit StatsOperation(Sink sink) : sink_(std::move(sink)) {}
+  explicit StatsOperation(Sink sink) : sink_(sink) {}
   bool on_reply(const Reply& reply) override;
 
  private:

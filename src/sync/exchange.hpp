@@ -40,7 +40,7 @@ struct Exchange {
 /// Writes every exchange's requests and reads their replies, all connections
 /// at once (one poll loop, so servers are served in parallel). A connection
 /// that makes no progress for `timeout` fails with timed_out.
-void run_exchanges(Exchange* const* exchanges, std::size_t count, std::chrono::milliseconds timeout);
+void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milliseconds timeout);
 
 }  // namespace memcache::detail
 
