@@ -125,7 +125,7 @@ void AsyncConnection::flush_first() {
   // python-memcached flushes a server that comes back (flush_on_reconnect),
   // so values written elsewhere while it was away cannot resurface as stale.
   // It goes ahead of everything queued here.
-  auto op = std::make_unique<protocol::LineOperation>(protocol::LineOperation::flush());
+  auto op = std::make_shared<protocol::LineOperation>(protocol::LineOperation::flush());
   AsyncRequest r;
   r.done = [flush = op.get(), &host = host_](std::error_code ec) {
     if (ec || flush->type() != protocol::ReplyType::ok) {
@@ -134,7 +134,8 @@ void AsyncConnection::flush_first() {
                            ec ? ec.message() : flush->text()));
     }
   };
-  r.op = std::move(op);
+  r.op = op.get();
+  r.owner = std::move(op);
   r.reroutable = false;  // it belongs to this connection; the next one flushes again
   protocol::encode_line(r.bytes, "flush_all");
   backlog_.push_front(std::move(r));
@@ -189,7 +190,7 @@ void AsyncConnection::write_sync(Clock::time_point deadline) {
   // noreply requests are never confirmed, and memcached answers some bad ones
   // anyway: a `version` goes ahead of the next request that expects replies,
   // and whatever comes before VERSION is taken by it, never by that request.
-  auto sync = std::make_unique<protocol::SyncOperation>();
+  auto sync = std::make_shared<protocol::SyncOperation>();
   AsyncRequest r;
   r.done = [op = sync.get(), &host = host_](std::error_code ec) {
     if (!ec && op->errors() != 0) {
@@ -197,7 +198,8 @@ void AsyncConnection::write_sync(Clock::time_point deadline) {
                            op->last_error()));
     }
   };
-  r.op = std::move(sync);
+  r.op = sync.get();
+  r.owner = std::move(sync);
   r.deadline = deadline;
   protocol::encode_line(write_buf_, "version");
   dispatcher_.expect(*r.op);

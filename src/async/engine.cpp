@@ -141,9 +141,10 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     encode(r.bytes);
     LineOperation* op = nullptr;
     if (!noreply) {
-      auto owned = std::make_unique<LineOperation>(std::move(prototype));
+      auto owned = std::make_shared<LineOperation>(std::move(prototype));
       op = owned.get();
-      r.op = std::move(owned);
+      r.op = op;
+      r.owner = std::move(owned);
     }
     r.done = [op, interpret = std::move(interpret)](std::error_code ec) mutable { interpret(ec, op); };
     r.route_key = std::move(key.text);
@@ -184,11 +185,13 @@ void AsyncEngine::get(OwnedKey key, bool with_cas, ValueCallback done) {
     protocol::begin_retrieval(r.bytes, with_cas);
     protocol::append_key(r.bytes, {}, key.text);
     protocol::finish_line(r.bytes);
-    r.op = std::make_unique<RetrievalOperation>(std::vector<std::string_view>{state->key}, 0,
-                                                [state](std::size_t, const protocol::Reply& reply) {
-                                                  state->value.emplace(std::string(reply.data), reply.flags);
-                                                  state->cas = reply.cas;
-                                                });
+    auto op = std::make_shared<RetrievalOperation>(std::vector<std::string_view>{state->key}, 0,
+                                                   [state](std::size_t, const protocol::Reply& reply) {
+                                                     state->value.emplace(std::string(reply.data), reply.flags);
+                                                     state->cas = reply.cas;
+                                                   });
+    r.op = op.get();
+    r.owner = std::move(op);
     r.done = [state, with_cas, weak = self.weak_from_this(), done = std::move(done)](std::error_code ec) mutable {
       if (ec) return done(ec, std::nullopt, 0);
       auto engine = weak.lock();
@@ -226,9 +229,10 @@ void AsyncEngine::store(StoreCommand cmd, OwnedKey key, OwnedValue value, Expiry
                              prepared->bytes, cmd == StoreCommand::cas ? cas_unique : std::nullopt, noreply);
     LineOperation* op = nullptr;
     if (!noreply) {
-      auto owned = std::make_unique<LineOperation>(LineOperation::storage());
+      auto owned = std::make_shared<LineOperation>(LineOperation::storage());
       op = owned.get();
-      r.op = std::move(owned);
+      r.op = op;
+      r.owner = std::move(owned);
     }
     r.done = [op, done = std::move(done)](std::error_code ec) mutable {
       if (ec) return done(ec, false);
@@ -322,11 +326,12 @@ void AsyncEngine::get_multi(std::vector<OwnedKey> keys, std::string prefix, Valu
         protocol::finish_line(r.bytes);
         // Values count only once their whole chunk arrived, as in the sync client.
         auto chunk = std::make_shared<std::vector<std::pair<std::size_t, Value>>>();
-        r.op = std::make_unique<RetrievalOperation>(std::move(sent), begin,
-                                                    [chunk, indices](std::size_t pos, const protocol::Reply& reply) {
-                                                      chunk->emplace_back((*indices)[pos],
-                                                                          Value(std::string(reply.data), reply.flags));
-                                                    });
+        auto op = std::make_shared<RetrievalOperation>(
+            std::move(sent), begin, [chunk, indices](std::size_t pos, const protocol::Reply& reply) {
+              chunk->emplace_back((*indices)[pos], Value(std::string(reply.data), reply.flags));
+            });
+        r.op = op.get();
+        r.owner = std::move(op);
         auto finish_part = part_done(state);
         r.done = [state, chunk, finish_part](std::error_code ec) mutable {
           if (!ec) std::move(chunk->begin(), chunk->end(), std::back_inserter(state->found));
@@ -409,9 +414,10 @@ void AsyncEngine::set_multi(std::vector<std::pair<OwnedKey, OwnedValue>> items, 
       };
       auto ops = std::move(b.ops);
       if (!noreply) {
-        auto seq = std::make_unique<Sequence>();
+        auto seq = std::make_shared<Sequence>();
         seq->ops = std::move(b.owned);
-        b.request.op = std::move(seq);
+        b.request.op = seq.get();
+        b.request.owner = std::move(seq);
       }
       auto finish_part = part_done(state);
       b.request.done = [state, ops = std::move(ops), finish_part](std::error_code ec) mutable {
@@ -471,7 +477,9 @@ void AsyncEngine::delete_multi(std::vector<OwnedKey> keys, Expiry time, std::str
             return --left == 0;
           }
         };
-        r.op = std::make_unique<Deletes>(count);
+        auto op = std::make_shared<Deletes>(count);
+        r.op = op.get();
+        r.owner = std::move(op);
       }
       r.done = part_done(state);
       r.server = s;
@@ -511,9 +519,11 @@ void AsyncEngine::stats(std::string args, StatsCallback done) {
       auto lines = std::make_shared<Lines>();
       AsyncRequest r;
       protocol::encode_line(r.bytes, line);
-      r.op = std::make_unique<StatsOperation>([lines](std::string_view name, std::string_view value) {
+      auto op = std::make_shared<StatsOperation>([lines](std::string_view name, std::string_view value) {
         lines->emplace_back(std::string(name), std::string(value));
       });
+      r.op = op.get();
+      r.owner = std::move(op);
       auto finish_part = part_done(state);
       const Host& host = *hosts[i];
       r.done = [state, lines, i, name = host.address().stats_name(host.weight()), finish_part](std::error_code ec) mutable {
@@ -546,7 +556,9 @@ void AsyncEngine::flush_all(DoneCallback done) {
     for (std::size_t i : live) {
       AsyncRequest r;
       protocol::encode_line(r.bytes, "flush_all");
-      r.op = std::make_unique<LineOperation>(LineOperation::flush());
+      auto op = std::make_shared<LineOperation>(LineOperation::flush());
+      r.op = op.get();
+      r.owner = std::move(op);
       r.done = part_done(state);
       r.server = i;
       self.connection(i).submit(std::move(r));

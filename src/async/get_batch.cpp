@@ -28,7 +28,7 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   while (run < backlog.size() && run < max_keys && backlog[run].batchable == kind) ++run;
   if (run < 2) return std::nullopt;
 
-  auto batch = std::make_unique<GetBatch>();
+  auto batch = std::make_shared<GetBatch>();
   batch->members.reserve(run);  // never grows again: the keys below point into it
   for (std::size_t i = 0; i < run; ++i) {
     batch->members.push_back(std::move(backlog.front()));
@@ -52,7 +52,8 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   r.done = [b](std::error_code ec) {
     for (AsyncRequest& m : b->members) m.done(ec);
   };
-  r.op = std::move(batch);
+  r.op = batch.get();
+  r.owner = std::move(batch);
   return r;
 }
 

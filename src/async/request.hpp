@@ -20,9 +20,14 @@ struct AsyncRequest {
   /// Single-key gets may be written as one multi-key get (async/get_batch).
   enum class Batchable { no, get, gets };
 
-  std::string bytes;                          // the encoded request(s)
-  std::unique_ptr<protocol::Operation> op;    // its replies; null for noreply (done once written)
-  UniqueFunction<void(std::error_code)> done; // called once: replies read ({}), or the failure
+  std::string bytes;  // the encoded request(s)
+  /// Takes its replies; null for noreply (done once written). Not owned: it
+  /// lives as long as `owner`.
+  protocol::Operation* op = nullptr;
+  /// Keeps `op` (and whatever else the request needs) alive until the
+  /// request is done and dropped.
+  std::shared_ptr<void> owner;
+  UniqueFunction<void(std::error_code)> done;  // called once: replies read ({}), or the failure
   /// Single-key requests may be sent elsewhere if their server fails before
   /// they were written: the key they route by. Multi-key batches are not.
   std::optional<std::string> route_key;
