@@ -27,8 +27,9 @@ namespace memcache::detail {
 /// each reply answers, when a reply is overdue, and who fails or is rerouted
 /// when the connection ends. AsyncConnection only moves the bytes.
 ///
-/// A request's `done` runs exactly once: with {} once its replies are read
-/// (noreply ones once written), or with the error the connection failed with.
+/// A request's `done` runs at most once here: with {} once its replies are
+/// read (noreply ones once written), or with the error the connection failed
+/// with; a request fail() hands back for rerouting is not done yet.
 ///
 ///     Pipeline p(options, log);
 ///     p.submit(std::move(request));
