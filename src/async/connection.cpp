@@ -8,7 +8,6 @@
 
 #include <memcache/error_code.hpp>
 
-#include "async/get_batch.hpp"
 #include "commands/reconnect_flush.hpp"
 #include "transport/endpoints.hpp"
 #include "transport/idle_check.hpp"
@@ -17,12 +16,6 @@
 namespace memcache::detail {
 
 using Clock = std::chrono::steady_clock;
-
-namespace {
-// Keys in one batched get (python-memcached's get_multi sends all at once;
-// memcached reads long get lines in pieces).
-constexpr std::size_t keys_per_batch = 100;
-}  // namespace
 
 AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host, Options options,
                                  Reroute reroute, Closed closed)
@@ -35,9 +28,9 @@ AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep
       socket_(strand),
       resolver_(strand),
       timer_(strand),
-      dispatcher_(options_.server_max_value_length) {
-  dispatcher_.set_strict(true);
-}
+      pipeline_(options_, [&host](std::string_view message) {
+        host.log(fmt::format("{}: {}", host.address().to_string(), message));
+      }) {}
 
 void AsyncConnection::shutdown() {
   if (state_ != State::failed) close(asio::error::operation_aborted, false);
@@ -48,7 +41,7 @@ void AsyncConnection::submit(AsyncRequest&& request) {
     reroute_(std::move(request), {}, false);
     return;
   }
-  backlog_.push_back(std::move(request));
+  pipeline_.submit(std::move(request));
   if (state_ == State::idle) connect();
   pump();
 }
@@ -117,14 +110,12 @@ void AsyncConnection::flush_first() {
     }
   };
   r.reroutable = false;  // it belongs to this connection; the next one flushes again
-  backlog_.push_front(std::move(r));
+  pipeline_.submit_first(std::move(r));
 }
 
-bool AsyncConnection::idle_ok() { return idle_socket_ok(socket_.native_handle(), unsynced_); }
-
 void AsyncConnection::pump() {
-  if (state_ != State::open || writing_ || retiring_) return;
-  if (!reading_ && !backlog_.empty() && !idle_ok()) {
+  if (state_ != State::open || !pipeline_.can_write()) return;
+  if (!reading_ && !idle_socket_ok(socket_.native_handle(), pipeline_.unsynced())) {
     if (!used_) {
       // Closed or talking before we said anything (e.g. memcached's "ERROR
       // Too many open connections"): the server is not usable now.
@@ -136,72 +127,29 @@ void AsyncConnection::pump() {
     }
     return;
   }
-  const std::size_t limit = options_.max_requests_in_flight == 0 ? 1 : options_.max_requests_in_flight;
-  const auto deadline = Clock::now() + options_.socket_timeout;
-  while (!backlog_.empty() && in_flight_.size() < limit) {
-    auto batch = take_get_batch(backlog_, keys_per_batch);
-    AsyncRequest r = batch ? std::move(*batch) : std::move(backlog_.front());
-    if (!batch) backlog_.pop_front();
-    if (r.op && unsynced_) write_sync(deadline);
-    write_buf_ += r.bytes;
-    if (r.op) {
-      dispatcher_.expect(*r.op);
-      r.deadline = deadline;
-      in_flight_.push_back(std::move(r));
-    } else {
-      unsynced_ = true;
-      unanswered_.push_back(std::move(r));
-    }
-  }
-  if (write_buf_.empty()) return;
-  if (!in_flight_.empty() && !reading_) read();
-  writing_ = true;
+  const std::string_view bytes = pipeline_.prepare_write(Clock::now());
+  if (pipeline_.wants_read() && !reading_) read();
   used_ = true;
-  write_deadline_ = deadline;
-  asio::async_write(socket_, asio::buffer(write_buf_),
+  asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
                     asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t) {
                       self->on_written(ec);
                     }));
   arm_timer();
 }
 
-void AsyncConnection::write_sync(Clock::time_point deadline) {
-  // noreply requests are never confirmed, and memcached answers some bad ones
-  // anyway: a `version` goes ahead of the next request that expects replies,
-  // and whatever comes before VERSION is taken by it, never by that request.
-  auto sync = std::make_shared<protocol::SyncOperation>();
-  AsyncRequest r;
-  r.done = [op = sync.get(), &host = host_](std::error_code ec) {
-    if (!ec && op->errors() != 0) {
-      host.log(fmt::format("{}: {} noreply request(s) failed: {}", host.address().to_string(), op->errors(),
-                           op->last_error()));
-    }
-  };
-  r.op = sync.get();
-  r.owner = std::move(sync);
-  r.deadline = deadline;
-  protocol::encode_line(write_buf_, "version");
-  dispatcher_.expect(*r.op);
-  in_flight_.push_back(std::move(r));
-  unsynced_ = false;
-}
-
 void AsyncConnection::on_written(const std::error_code& ec) {
-  writing_ = false;
   if (state_ != State::open) return;
   if (ec) {
     fail(make_error_code(errc::connection_failed), "write: " + ec.message(), true);
     return;
   }
-  write_buf_.clear();
-  auto sent = std::move(unanswered_);
-  unanswered_.clear();
-  for (auto& r : sent) r.done({});
-  if (retiring_ && in_flight_.empty()) {
+  pipeline_.on_written();
+  if (pipeline_.retired()) {
     close({}, false);
     return;
   }
-  if (!owed() && timer_armed_) timer_.cancel();
+  // The timer only runs while a write or replies are owed.
+  if (!pipeline_.deadline() && timer_armed_) timer_.cancel();
   pump();
 }
 
@@ -209,15 +157,11 @@ void AsyncConnection::read() {
   // Reads only while replies are owed: an idle connection has no operation
   // outstanding, so io_context::run() returns once every call has completed.
   reading_ = true;
-  const std::size_t have = read_buf_.data().size();
-  const std::size_t want = dispatcher_.bytes_needed();
-  read_buf_.reserve_tail(want > have ? std::max(want - have, ReadBuffer::initial_capacity / 2)
-                                     : ReadBuffer::initial_capacity / 2);
-  socket_.async_read_some(asio::buffer(read_buf_.write_ptr(), read_buf_.tail_room()),
-                          asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec,
-                                                                                   std::size_t n) {
-                            self->on_read(ec, n);
-                          }));
+  const auto space = pipeline_.read_space();
+  socket_.async_read_some(
+      asio::buffer(space.data, space.size),
+      asio::bind_executor(
+          strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_read(ec, n); }));
 }
 
 void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
@@ -228,54 +172,24 @@ void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
          ec == asio::error::eof ? std::string("server closed the connection") : "read: " + ec.message(), true);
     return;
   }
-  read_buf_.commit(n);
-  try {
-    read_buf_.consume(dispatcher_.consume(read_buf_.data()));
-  } catch (const protocol::ProtocolError& e) {
-    fail(make_error_code(errc::protocol_error), e.what(), false);
+  if (auto nonsense = pipeline_.on_read(n, Clock::now())) {
+    fail(make_error_code(errc::protocol_error), *nonsense, false);
     return;
   }
-  // After ERROR / CLIENT_ERROR the server may have skipped input: write
-  // nothing more here, let what is in flight finish, then use a fresh
-  // connection.
-  if (!dispatcher_.in_step()) retiring_ = true;
-  complete_answered();
-  if (retiring_ && in_flight_.empty() && !writing_) {
+  if (!pipeline_.deadline() && timer_armed_) timer_.cancel();
+  if (pipeline_.retired()) {
     close({}, false);
     return;
   }
-  if (!in_flight_.empty()) {
-    // Progress: the new head gets a full timeout from now.
-    in_flight_.front().deadline = std::max(in_flight_.front().deadline, Clock::now() + options_.socket_timeout);
-  }
-  if (!in_flight_.empty()) read();
+  if (pipeline_.wants_read()) read();
   pump();
 }
 
-void AsyncConnection::complete_answered() {
-  // The dispatcher has popped every operation whose last reply arrived; they
-  // are the oldest requests in flight.
-  std::size_t answered = in_flight_.size() - dispatcher_.pending();
-  while (answered-- > 0) {
-    AsyncRequest r = std::move(in_flight_.front());
-    in_flight_.pop_front();
-    r.done({});
-  }
-  // The timer only runs while a write or replies are owed.
-  if (!owed() && timer_armed_) timer_.cancel();
-}
-
-AsyncConnection::Clock::time_point AsyncConnection::next_deadline() const {
-  auto deadline = Clock::time_point::max();
-  if (!in_flight_.empty()) deadline = in_flight_.front().deadline;
-  if (writing_) deadline = std::min(deadline, write_deadline_);
-  return deadline;
-}
-
 void AsyncConnection::arm_timer() {
-  if (timer_armed_ || !owed()) return;
+  const auto deadline = pipeline_.deadline();
+  if (timer_armed_ || !deadline) return;
   timer_armed_ = true;
-  timer_.expires_at(next_deadline());
+  timer_.expires_at(*deadline);
   timer_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) {
     self->on_timer(ec);
   }));
@@ -290,16 +204,15 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
     arm_timer();
     return;
   }
-  if (!owed()) return;
-  if (Clock::now() >= next_deadline()) {
-    const bool stuck_writing = writing_ && Clock::now() >= write_deadline_;
-    fail(make_error_code(errc::timed_out),
-         fmt::format("{} within {} ms", stuck_writing ? "could not write" : "no reply",
-                     options_.socket_timeout.count()),
-         true);
+  const auto expired = pipeline_.timed_out(Clock::now());
+  if (expired == Pipeline::Expired::nothing) {
+    arm_timer();  // the deadline moved on, or nothing is owed any more
     return;
   }
-  arm_timer();
+  fail(make_error_code(errc::timed_out),
+       fmt::format("{} within {} ms", expired == Pipeline::Expired::write ? "could not write" : "no reply",
+                   options_.socket_timeout.count()),
+       true);
 }
 
 void AsyncConnection::fail(std::error_code ec, const std::string& why, bool server_failed) {
@@ -315,29 +228,13 @@ void AsyncConnection::fail(std::error_code ec, const std::string& why, bool serv
 void AsyncConnection::close(std::error_code ec, bool server_failed) {
   // closed_ below may drop the engine's reference to this connection.
   auto self = shared_from_this();
-  const bool was_open = state_ == State::open;
   state_ = State::failed;
   std::error_code ignored;
   socket_.close(ignored);
   timer_.cancel();
   resolver_.cancel();
-  if (was_open) complete_answered();
-  auto in_flight = std::move(in_flight_);
-  auto unanswered = std::move(unanswered_);
-  auto backlog = std::move(backlog_);
-  in_flight_.clear();
-  unanswered_.clear();
-  backlog_.clear();
   closed_(this);
-  for (auto& r : in_flight) r.done(ec);
-  for (auto& r : unanswered) r.done(ec);
-  for (auto& r : backlog) {
-    if (r.reroutable) {
-      reroute_(std::move(r), ec, server_failed);
-    } else {
-      r.done(ec ? ec : make_error_code(errc::connection_failed));
-    }
-  }
+  for (auto& r : pipeline_.fail(ec)) reroute_(std::move(r), ec, server_failed);
 }
 
 }  // namespace memcache::detail

@@ -2,7 +2,6 @@
 #define MEMCACHE_SRC_ASYNC_CONNECTION_HPP
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,19 +15,18 @@
 
 #include <memcache/options.hpp>
 
+#include "async/pipeline.hpp"
 #include "async/request.hpp"
 #include "cluster/server_state.hpp"
-#include "support/read_buffer.hpp"
-#include "protocol/dispatcher.hpp"
 
 namespace memcache::detail {
 
-/// One pipelined connection to one server, driven on the engine's strand.
-/// Requests are written back to back as they come (up to a bound in
-/// flight) and replies are matched to them in order by a Dispatcher. On a
-/// timeout, a cut connection or a reply that makes no sense, every request in
-/// flight fails and the connection closes for good; requests never written are
-/// handed back for re-routing.
+/// One pipelined connection to one server, driven on the engine's strand: it
+/// connects, then moves bytes between the socket and its Pipeline, which
+/// decides everything else (what to write, which reply answers which request,
+/// what fails). On a timeout, a cut connection or a reply that makes no sense,
+/// every request in flight fails and the connection closes for good; requests
+/// never written are handed back for re-routing.
 class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
  public:
   using Strand = asio::strand<asio::any_io_executor>;
@@ -54,18 +52,12 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void connect();
   void on_connected(const std::error_code& ec);
   void flush_first();
-  bool idle_ok();
   void pump();
-  void write_sync(std::chrono::steady_clock::time_point deadline);
   void on_written(const std::error_code& ec);
   void read();
   void on_read(const std::error_code& ec, std::size_t n);
-  /// A write or replies are owed: the timer runs.
-  bool owed() const { return writing_ || !in_flight_.empty(); }
-  Clock::time_point next_deadline() const;
   void arm_timer();
   void on_timer(const std::error_code& ec);
-  void complete_answered();
   void fail(std::error_code ec, const std::string& why, bool server_failed);
   void close(std::error_code ec, bool server_failed);
 
@@ -80,18 +72,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;
-  bool writing_ = false;
   bool reading_ = false;
   bool used_ = false;  // something was written on it
-  std::chrono::steady_clock::time_point write_deadline_{};
-  bool retiring_ = false;  // out of step: no new writes, close once answered
-  bool unsynced_ = false;  // noreply requests written since the last `version`
-  std::string write_buf_;
-  ReadBuffer read_buf_;
-  protocol::Dispatcher dispatcher_;
-  std::deque<AsyncRequest> backlog_;     // not written yet
-  std::deque<AsyncRequest> in_flight_;   // written, replies owed, in order
-  std::deque<AsyncRequest> unanswered_;  // noreply, in the write under way
+  Pipeline pipeline_;
 };
 
 }  // namespace memcache::detail

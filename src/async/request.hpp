@@ -20,10 +20,14 @@ struct AsyncRequest {
   /// Single-key gets may be written as one multi-key get (async/get_batch).
   enum class Batchable { no, get, gets };
 
-  std::string bytes;                          // the encoded request(s)
-  protocol::Operation* op = nullptr;          // its replies; null for noreply (done once written)
-  std::shared_ptr<void> owner;                // keeps `op` (and what it writes into) alive until done
-  UniqueFunction<void(std::error_code)> done; // called once: replies read ({}), or the failure
+  std::string bytes;  // the encoded request(s)
+  /// Takes its replies; null for noreply (done once written). Not owned: it
+  /// lives as long as `owner`.
+  protocol::Operation* op = nullptr;
+  /// Keeps `op` (and whatever else the request needs) alive until the
+  /// request is done and dropped.
+  std::shared_ptr<void> owner;
+  UniqueFunction<void(std::error_code)> done;  // called once: replies read ({}), or the failure
   /// Single-key requests may be sent elsewhere if their server fails before
   /// they were written: the key they route by. Multi-key batches are not.
   std::optional<std::string_view> route_key;  // kept alive by `owner`
