@@ -15,11 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include <memcache/async_client.hpp>
 #include <memcache/memcache.hpp>
@@ -65,9 +65,7 @@ Arguments parse(int argc, char** argv) {
   return args;
 }
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 [[noreturn]] void wrong_value(const std::string& key) { throw std::runtime_error("wrong value for " + key); }
 
@@ -139,9 +137,10 @@ int main(int argc, char** argv) try {
   }
   const double vs_floor = paired_ratio(async, floor);
   const double vs_sync = paired_ratio(async, sync);
-  fmt::print("{} coroutines on one io_context vs a raw socket with {} gets in flight and the sync client; "
-             "100 B values, 1 server, median of {} interleaved run(s)\n\n",
-             args.coroutines, args.coroutines, args.runs);
+  fmt::print(
+      "{} coroutines on one io_context vs a raw socket with {} gets in flight and the sync client; "
+      "100 B values, 1 server, median of {} interleaved run(s)\n\n",
+      args.coroutines, args.coroutines, args.runs);
   fmt::print("| client | gets/run | gets/s | spread |\n|---|---:|---:|---:|\n");
   fmt::print("| raw pipelined socket (floor) | {} | {} | {:.0f}% |\n", pipelined_gets, format_rate(floor.median()),
              100 * floor.spread());

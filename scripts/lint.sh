@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MEMCACHE_DEPS_EXTRA="clang-format clang-tidy ${MEMCACHE_DEPS_EXTRA:-}" ./scripts/deps.sh
 
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.hpp.in' | grep -v '^tests/fuzz/corpus/')
+mapfile -t files < <(git ls-files '*.cpp' '*.hpp' | grep -v '^tests/fuzz/corpus/')
 if [[ ${1:-} == --fix ]]; then
   clang-format -i "${files[@]}"
   exit 0

@@ -77,7 +77,9 @@ Arguments parse_arguments(int argc, char** argv, const char* servers_env) {
       if (i + 1 >= argc) throw UsageError(std::string(option) + " needs a value");
       return argv[++i];
     };
-    auto is = [&](std::string_view option) { return arg == option || arg.substr(0, option.size() + 1) == std::string(option) + "="; };
+    auto is = [&](std::string_view option) {
+      return arg == option || arg.substr(0, option.size() + 1) == std::string(option) + "=";
+    };
     if (arg == "--help" || arg == "-h") {
       args.help = true;
     } else if (arg == "--json") {

@@ -16,12 +16,12 @@ class UsageError : public std::runtime_error {
 };
 
 struct Arguments {
-  std::vector<std::string> servers;   // --servers a,b or $MEMCACHE_SERVERS, else 127.0.0.1:11211
-  std::int64_t ttl = 0;               // --ttl
-  std::size_t min_compress_len = 0;   // --compress-over
-  std::optional<std::uint64_t> unique;// --unique (cas)
-  bool json = false;                  // --json
-  bool help = false;                  // --help
+  std::vector<std::string> servers;     // --servers a,b or $MEMCACHE_SERVERS, else 127.0.0.1:11211
+  std::int64_t ttl = 0;                 // --ttl
+  std::size_t min_compress_len = 0;     // --compress-over
+  std::optional<std::uint64_t> unique;  // --unique (cas)
+  bool json = false;                    // --json
+  bool help = false;                    // --help
   std::string command;
   std::vector<std::string> operands;  // KEY [VALUE]
 };

@@ -135,12 +135,16 @@ int arith(memcache::Client& mc, const Arguments& args, std::ostream& out) {
   }
   auto result = args.command == "incr" ? mc.incr(key, delta) : mc.decr(key, delta);
   if (!result) {
-    if (args.json) out << "{\"key\":" << json_string(key) << ",\"hit\":false}\n";
-    else out << "NOT_FOUND\n";
+    if (args.json)
+      out << "{\"key\":" << json_string(key) << ",\"hit\":false}\n";
+    else
+      out << "NOT_FOUND\n";
     return miss_or_unreachable(mc, args);
   }
-  if (args.json) out << "{\"key\":" << json_string(key) << ",\"hit\":true,\"value\":" << *result << "}\n";
-  else out << *result << "\n";
+  if (args.json)
+    out << "{\"key\":" << json_string(key) << ",\"hit\":true,\"value\":" << *result << "}\n";
+  else
+    out << *result << "\n";
   return success;
 }
 

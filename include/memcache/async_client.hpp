@@ -107,20 +107,19 @@ class AsyncClient {
           // Weak: a pending call must not keep the engine (and its
           // connections) alive after the client is gone.
           std::weak_ptr<detail::AsyncEngine> weak = engine;
-          engine->get_multi(std::move(owned), std::move(p),
-                            [completion, names, weak](std::error_code ec, auto found) {
-                              Result out;
-                              auto alive = weak.lock();
-                              if (!alive) return completion->complete(asio::error::operation_aborted, std::move(out));
-                              for (auto& [index, raw] : found) {
-                                try {
-                                  out.insert_or_assign((*names)[index], detail::decode<T>(std::move(raw), alive->options()));
-                                } catch (const ValueError& e) {
-                                  alive->log(e.what());
-                                }
-                              }
-                              completion->complete(ec, std::move(out));
-                            });
+          engine->get_multi(std::move(owned), std::move(p), [completion, names, weak](std::error_code ec, auto found) {
+            Result out;
+            auto alive = weak.lock();
+            if (!alive) return completion->complete(asio::error::operation_aborted, std::move(out));
+            for (auto& [index, raw] : found) {
+              try {
+                out.insert_or_assign((*names)[index], detail::decode<T>(std::move(raw), alive->options()));
+              } catch (const ValueError& e) {
+                alive->log(e.what());
+              }
+            }
+            completion->complete(ec, std::move(out));
+          });
         },
         detail::last_arg(std::forward<Args>(args)...), own_keys(keys), std::string(prefix));
   }
@@ -249,11 +248,8 @@ class AsyncClient {
   /// `void(std::error_code, bool)`: flush_all on every reachable server.
   template <class Token>
   auto async_flush_all(Token&& token) {
-    return initiate<bool>(
-        [](auto engine, auto completion) {
-          engine->flush_all(forward_to(completion));
-        },
-        std::forward<Token>(token));
+    return initiate<bool>([](auto engine, auto completion) { engine->flush_all(forward_to(completion)); },
+                          std::forward<Token>(token));
   }
 
  private:
@@ -311,8 +307,7 @@ class AsyncClient {
   }
 
   template <class T, class... Args>
-  auto store(detail::StoreVerb cmd, const Key& key, const T& val, std::optional<std::uint64_t> unique,
-             Args&&... args) {
+  auto store(detail::StoreVerb cmd, const Key& key, const T& val, std::optional<std::uint64_t> unique, Args&&... args) {
     auto [time, min_compress_len, noreply] =
         detail::leading_args(std::tuple<Expiry, std::size_t, bool>{Expiry{}, 0, false}, args...);
     return initiate<bool>(

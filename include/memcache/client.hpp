@@ -73,40 +73,34 @@ class MEMCACHE_API Client {
   /// Returns false when the server refused it, was unreachable, or the value is
   /// longer than `server_max_value_length` after encoding.
   template <class T>
-  bool set(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-           bool noreply = false) {
+  bool set(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::set, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Stores only if the key is absent.
   template <class T>
-  bool add(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-           bool noreply = false) {
+  bool add(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::add, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Stores only if the key is present.
   template <class T>
-  bool replace(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-               bool noreply = false) {
+  bool replace(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::replace, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Appends bytes to an existing value (flags and expiry stay the server's).
   template <class T>
-  bool append(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-              bool noreply = false) {
+  bool append(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::append, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Prepends bytes to an existing value.
   template <class T>
-  bool prepend(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-               bool noreply = false) {
+  bool prepend(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::prepend, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Check-and-set with the cas unique the last `gets` of this key remembered
   /// (needs `Options::cache_cas`); without one it falls back to `set`, as
   /// python-memcached does. See `cas_with` for the explicit, thread-safe form.
   template <class T>
-  bool cas(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0,
-           bool noreply = false) {
+  bool cas(const Key& key, const T& val, Expiry time = {}, std::size_t min_compress_len = 0, bool noreply = false) {
     return store(detail::StoreVerb::cas, key, detail::encode(val), time, min_compress_len, noreply);
   }
   /// Check-and-set against an explicit cas unique from `gets_cas`.
@@ -114,8 +108,7 @@ class MEMCACHE_API Client {
   template <class T>
   bool cas_with(const Key& key, const T& val, std::uint64_t cas_unique, Expiry time = {},
                 std::size_t min_compress_len = 0, bool noreply = false) {
-    return store(detail::StoreVerb::cas, key, detail::encode(val), time, min_compress_len, noreply,
-                 cas_unique);
+    return store(detail::StoreVerb::cas, key, detail::encode(val), time, min_compress_len, noreply, cas_unique);
   }
 
   // -- retrieval --------------------------------------------------------------

@@ -39,9 +39,7 @@ MEMCACHE_API Value inflate(Value v, const Options& options);
 MEMCACHE_API const Options& default_options();
 
 inline bool is_stringish_flags(std::uint32_t f) { return f == 0 || f == flags::text; }
-inline bool is_integer_flags(std::uint32_t f) {
-  return f == flags::integer || f == flags::long_integer;
-}
+inline bool is_integer_flags(std::uint32_t f) { return f == flags::integer || f == flags::long_integer; }
 
 /// Parses a decimal integer as Python's int() does for what memcached holds:
 /// surrounding ASCII whitespace allowed (memcached pads decremented values

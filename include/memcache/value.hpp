@@ -14,11 +14,11 @@ namespace memcache {
 /// The flag bits python-memcached gives values; the library reads and writes
 /// the same ones so both languages see the same values.
 namespace flags {
-inline constexpr std::uint32_t pickle = 1u << 0;      ///< Python pickle (read as PyValue, python.hpp)
-inline constexpr std::uint32_t integer = 1u << 1;     ///< decimal integer, Python `int`
-inline constexpr std::uint32_t long_integer = 1u << 2;///< decimal integer, Python 2 `long`
-inline constexpr std::uint32_t compressed = 1u << 3;  ///< zlib stream of the value below
-inline constexpr std::uint32_t text = 1u << 4;        ///< UTF-8 text, Python `str`
+inline constexpr std::uint32_t pickle = 1u << 0;        ///< Python pickle (read as PyValue, python.hpp)
+inline constexpr std::uint32_t integer = 1u << 1;       ///< decimal integer, Python `int`
+inline constexpr std::uint32_t long_integer = 1u << 2;  ///< decimal integer, Python 2 `long`
+inline constexpr std::uint32_t compressed = 1u << 3;    ///< zlib stream of the value below
+inline constexpr std::uint32_t text = 1u << 4;          ///< UTF-8 text, Python `str`
 }  // namespace flags
 
 /// UTF-8 text: stored with flag 16 so Python reads it as `str` (a plain

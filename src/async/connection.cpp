@@ -1,24 +1,24 @@
 #include "async/connection.hpp"
 
+#include <fmt/format.h>
 #include <asio/bind_executor.hpp>
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include <memcache/error_code.hpp>
 
 #include "commands/reconnect_flush.hpp"
+#include "protocol/requests.hpp"
 #include "transport/endpoints.hpp"
 #include "transport/idle_check.hpp"
-#include "protocol/requests.hpp"
 
 namespace memcache::detail {
 
 using Clock = std::chrono::steady_clock;
 
-AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host, Options options,
-                                 Reroute reroute, Closed closed)
+AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host,
+                                 Options options, Reroute reroute, Closed closed)
     : strand_(strand),
       keep_alive_(std::move(keep_alive)),
       host_(host),
@@ -68,19 +68,18 @@ void AsyncConnection::connect() {
                           asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
     return;
   }
-  async_resolve_endpoints(resolver_, a,
-                          asio::bind_executor(strand_, [self](const std::error_code& ec, std::vector<Endpoint> endpoints) {
-                            if (self->state_ != State::connecting) return;
-                            if (ec) {
-                              self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
-                              return;
-                            }
-                            asio::async_connect(self->socket_, endpoints,
-                                                asio::bind_executor(self->strand_, [self](const std::error_code& e,
-                                                                                          const Endpoint&) {
-                                                  self->on_connected(e);
-                                                }));
-                          }));
+  async_resolve_endpoints(
+      resolver_, a, asio::bind_executor(strand_, [self](const std::error_code& ec, std::vector<Endpoint> endpoints) {
+        if (self->state_ != State::connecting) return;
+        if (ec) {
+          self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
+          return;
+        }
+        asio::async_connect(self->socket_, endpoints,
+                            asio::bind_executor(self->strand_, [self](const std::error_code& e, const Endpoint&) {
+                              self->on_connected(e);
+                            }));
+      }));
 }
 
 void AsyncConnection::on_connected(const std::error_code& ec) {
@@ -190,9 +189,8 @@ void AsyncConnection::arm_timer() {
   if (timer_armed_ || !deadline) return;
   timer_armed_ = true;
   timer_.expires_at(*deadline);
-  timer_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) {
-    self->on_timer(ec);
-  }));
+  timer_.async_wait(
+      asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) { self->on_timer(ec); }));
 }
 
 void AsyncConnection::on_timer(const std::error_code& ec) {

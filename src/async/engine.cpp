@@ -86,8 +86,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
   std::optional<std::size_t> route(std::string_view key, std::optional<std::uint64_t> hash,
                                    const std::vector<std::size_t>& failed_on = {}) {
     return topology->selector.pick(key, hash, [&](std::size_t i) {
-      return !topology->servers[i]->is_dead() &&
-             std::find(failed_on.begin(), failed_on.end(), i) == failed_on.end();
+      return !topology->servers[i]->is_dead() && std::find(failed_on.begin(), failed_on.end(), i) == failed_on.end();
     });
   }
 
@@ -272,19 +271,17 @@ void AsyncEngine::arith(bool incr, OwnedKey key, std::uint64_t delta, bool norep
 
 void AsyncEngine::del(OwnedKey key, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(LineCommand::Verb::del, std::move(key), 0, noreply,
-              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
-                done(ec, c && c->confirmed());
-              });
+    self.line(
+        LineCommand::Verb::del, std::move(key), 0, noreply,
+        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable { done(ec, c && c->confirmed()); });
   });
 }
 
 void AsyncEngine::touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
-              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
-                done(ec, c && c->confirmed());
-              });
+    self.line(
+        LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
+        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable { done(ec, c && c->confirmed()); });
   });
 }
 
@@ -308,18 +305,18 @@ void AsyncEngine::get_multi(std::vector<OwnedKey> keys, std::string prefix, Valu
 
 void AsyncEngine::set_multi(std::vector<std::pair<OwnedKey, Encoded>> items, Expiry time, std::string prefix,
                             std::size_t min_compress_len, bool noreply, IndicesCallback done) {
-  impl_->on_strand([=, items = std::move(items), prefix = std::move(prefix), done = std::move(done)](Impl& self) mutable {
-    auto held = std::make_shared<ManyKeys<SetMultiCommand>>();
-    auto fail = [&done](std::error_code ec) { done(ec, {}); };
-    for (auto& [key, value] : items) {
-      held->items.emplace_back(view_of(held->keys.emplace_back(std::move(key))), std::move(value));
-    }
-    held->prefix = std::move(prefix);
-    if (!self.make(*held, fail, held->items, time, held->prefix, min_compress_len, noreply, self.options)) return;
-    self.start(held, *held->command, [held, done = std::move(done)]() mutable {
-      done({}, held->command->not_stored());
-    });
-  });
+  impl_->on_strand(
+      [=, items = std::move(items), prefix = std::move(prefix), done = std::move(done)](Impl& self) mutable {
+        auto held = std::make_shared<ManyKeys<SetMultiCommand>>();
+        auto fail = [&done](std::error_code ec) { done(ec, {}); };
+        for (auto& [key, value] : items) {
+          held->items.emplace_back(view_of(held->keys.emplace_back(std::move(key))), std::move(value));
+        }
+        held->prefix = std::move(prefix);
+        if (!self.make(*held, fail, held->items, time, held->prefix, min_compress_len, noreply, self.options)) return;
+        self.start(held, *held->command,
+                   [held, done = std::move(done)]() mutable { done({}, held->command->not_stored()); });
+      });
 }
 
 void AsyncEngine::delete_multi(std::vector<OwnedKey> keys, Expiry time, std::string prefix, bool noreply,
@@ -330,9 +327,8 @@ void AsyncEngine::delete_multi(std::vector<OwnedKey> keys, Expiry time, std::str
     held->own_keys(std::move(keys));
     held->prefix = std::move(prefix);
     if (!self.make(*held, fail, held->key_views, time, held->prefix, noreply, self.options)) return;
-    self.start(held, *held->command, [held, done = std::move(done)]() mutable {
-      done({}, held->command->all_reached());
-    });
+    self.start(held, *held->command,
+               [held, done = std::move(done)]() mutable { done({}, held->command->all_reached()); });
   });
 }
 

@@ -14,8 +14,8 @@
 #include <memcache/options.hpp>
 
 #include "async/request.hpp"
-#include "support/read_buffer.hpp"
 #include "protocol/dispatcher.hpp"
+#include "support/read_buffer.hpp"
 
 namespace memcache::detail {
 

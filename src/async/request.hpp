@@ -36,8 +36,8 @@ struct AsyncRequest {
   /// reconnect): failed, not rerouted, when the connection closes.
   bool reroutable = true;  // a get of route_key, answered by VALUE/END
   std::optional<std::uint64_t> hash;
-  std::size_t server = 0;  // index of the server it was routed to
-  std::vector<std::size_t> failed_on;  // servers that failed before writing it
+  std::size_t server = 0;                            // index of the server it was routed to
+  std::vector<std::size_t> failed_on;                // servers that failed before writing it
   std::chrono::steady_clock::time_point deadline{};  // set when written
 };
 

@@ -77,18 +77,24 @@ Address parse_address(std::string_view spec) {
 
 std::string Address::to_string() const {
   switch (family) {
-    case Family::inet: return fmt::format("inet:{}:{}", host, port);
-    case Family::inet6: return fmt::format("inet6:[{}]:{}", host, port);
-    case Family::unix_socket: return fmt::format("unix:{}", path);
+    case Family::inet:
+      return fmt::format("inet:{}:{}", host, port);
+    case Family::inet6:
+      return fmt::format("inet6:[{}]:{}", host, port);
+    case Family::unix_socket:
+      return fmt::format("unix:{}", path);
   }
   return {};
 }
 
 std::string Address::stats_name(unsigned weight) const {
   switch (family) {
-    case Family::inet: return fmt::format("{}:{} ({})", host, port, weight);
-    case Family::inet6: return fmt::format("[{}]:{} ({})", host, port, weight);
-    case Family::unix_socket: return fmt::format("unix:{} ({})", path, weight);
+    case Family::inet:
+      return fmt::format("{}:{} ({})", host, port, weight);
+    case Family::inet6:
+      return fmt::format("[{}]:{} ({})", host, port, weight);
+    case Family::unix_socket:
+      return fmt::format("unix:{} ({})", path, weight);
   }
   return {};
 }

@@ -12,9 +12,9 @@ struct Address {
   enum class Family { inet, inet6, unix_socket };
 
   Family family = Family::inet;
-  std::string host;           // inet/inet6: exactly as configured
-  std::uint16_t port = 11211; // inet/inet6
-  std::string path;           // unix_socket
+  std::string host;            // inet/inet6: exactly as configured
+  std::uint16_t port = 11211;  // inet/inet6
+  std::string path;            // unix_socket
 
   /// python-memcached's `str(host)`: `inet:127.0.0.1:11211`, `unix:/tmp/s`.
   std::string to_string() const;

@@ -64,8 +64,8 @@ bool all_allowed(std::string_view key) {
 }  // namespace
 
 void check_key(std::string_view key, std::size_t extra_length, std::size_t max_length) {
-  const bool bad_length = (key.empty() && extra_length == 0) ||
-                          (max_length != 0 && key.size() + extra_length > max_length);
+  const bool bad_length =
+      (key.empty() && extra_length == 0) || (max_length != 0 && key.size() + extra_length > max_length);
   if (bad_length || !all_allowed(key)) reject_key(key, extra_length, max_length);
 }
 

@@ -117,8 +117,8 @@ FoundList GetMultiCommand::take_found() {
 
 // -- set_multi ----------------------------------------------------------------------
 
-SetMultiCommand::SetMultiCommand(const Items& items, Expiry time, std::string_view prefix,
-                                 std::size_t min_compress_len, bool noreply, const Options& options)
+SetMultiCommand::SetMultiCommand(const Items& items, Expiry time, std::string_view prefix, std::size_t min_compress_len,
+                                 bool noreply, const Options& options)
     : items_(items),
       exptime_(time.wire_value()),
       prefix_(prefix),

@@ -90,8 +90,8 @@ class SetMultiCommand final : public Command {
  public:
   using Items = std::vector<std::pair<Key, Encoded>>;
   /// `items` outlive the command. Checks the keys.
-  SetMultiCommand(const Items& items, Expiry time, std::string_view prefix, std::size_t min_compress_len,
-                  bool noreply, const Options& options);
+  SetMultiCommand(const Items& items, Expiry time, std::string_view prefix, std::size_t min_compress_len, bool noreply,
+                  const Options& options);
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
@@ -126,8 +126,7 @@ class SetMultiCommand final : public Command {
 class DeleteMultiCommand final : public Command {
  public:
   /// `keys` outlive the command. Checks the keys.
-  DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply,
-                     const Options& options);
+  DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply, const Options& options);
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }

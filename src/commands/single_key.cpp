@@ -29,15 +29,14 @@ SingleKeyCommand::SingleKeyCommand(const Key& key, const Options& options) : key
 std::error_code SingleKeyCommand::no_server() { return make_error_code(errc::no_server); }
 
 void SingleKeyCommand::log_error_reply(const LineOperation& op) const {
-  if (is_error_reply(op)) debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, op.text()));
+  if (is_error_reply(op))
+    debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, op.text()));
 }
 
 // -- get ------------------------------------------------------------------------
 
 GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options)
-    : SingleKeyCommand(key, options),
-      with_cas_(with_cas),
-      op_(key.text, [this](std::size_t, const protocol::Reply& r) {
+    : SingleKeyCommand(key, options), with_cas_(with_cas), op_(key.text, [this](std::size_t, const protocol::Reply& r) {
         value_.emplace(std::string(r.data), r.flags);
         cas_ = r.cas;
       }) {}
@@ -79,9 +78,7 @@ protocol::Operation* StoreCommand::encode(std::size_t, std::string& out) {
   return noreply_ ? nullptr : &op_;
 }
 
-bool StoreCommand::stored() const {
-  return value_ && reached() && (noreply_ || op_.type() == ReplyType::stored);
-}
+bool StoreCommand::stored() const { return value_ && reached() && (noreply_ || op_.type() == ReplyType::stored); }
 
 void StoreCommand::finish() const { log_error_reply(op_); }
 
@@ -90,10 +87,13 @@ void StoreCommand::finish() const { log_error_reply(op_); }
 namespace {
 LineOperation operation_for(LineCommand::Verb verb) {
   switch (verb) {
-    case LineCommand::Verb::del: return LineOperation::deletion();
-    case LineCommand::Verb::touch: return LineOperation::touch();
+    case LineCommand::Verb::del:
+      return LineOperation::deletion();
+    case LineCommand::Verb::touch:
+      return LineOperation::touch();
     case LineCommand::Verb::incr:
-    case LineCommand::Verb::decr: return LineOperation::arith();
+    case LineCommand::Verb::decr:
+      return LineOperation::arith();
   }
   return LineOperation::deletion();
 }
@@ -104,10 +104,16 @@ LineCommand::LineCommand(Verb verb, const Key& key, std::uint64_t number, bool n
 
 protocol::Operation* LineCommand::encode(std::size_t, std::string& out) {
   switch (verb_) {
-    case Verb::del: protocol::encode_delete(out, key_.text, 0, noreply_); break;
-    case Verb::touch: protocol::encode_touch(out, key_.text, static_cast<std::int64_t>(number_), noreply_); break;
+    case Verb::del:
+      protocol::encode_delete(out, key_.text, 0, noreply_);
+      break;
+    case Verb::touch:
+      protocol::encode_touch(out, key_.text, static_cast<std::int64_t>(number_), noreply_);
+      break;
     case Verb::incr:
-    case Verb::decr: protocol::encode_arith(out, verb_ == Verb::incr, key_.text, number_, noreply_); break;
+    case Verb::decr:
+      protocol::encode_arith(out, verb_ == Verb::incr, key_.text, number_, noreply_);
+      break;
   }
   return noreply_ ? nullptr : &op_;
 }

@@ -9,21 +9,36 @@ constexpr std::uint32_t bit(ReplyType t) { return 1u << static_cast<unsigned>(t)
 
 const char* name(ReplyType t) {
   switch (t) {
-    case ReplyType::value: return "VALUE";
-    case ReplyType::end: return "END";
-    case ReplyType::stored: return "STORED";
-    case ReplyType::not_stored: return "NOT_STORED";
-    case ReplyType::exists: return "EXISTS";
-    case ReplyType::not_found: return "NOT_FOUND";
-    case ReplyType::deleted: return "DELETED";
-    case ReplyType::touched: return "TOUCHED";
-    case ReplyType::ok: return "OK";
-    case ReplyType::number: return "a number";
-    case ReplyType::stat: return "STAT";
-    case ReplyType::version: return "VERSION";
-    case ReplyType::error: return "ERROR";
-    case ReplyType::client_error: return "CLIENT_ERROR";
-    case ReplyType::server_error: return "SERVER_ERROR";
+    case ReplyType::value:
+      return "VALUE";
+    case ReplyType::end:
+      return "END";
+    case ReplyType::stored:
+      return "STORED";
+    case ReplyType::not_stored:
+      return "NOT_STORED";
+    case ReplyType::exists:
+      return "EXISTS";
+    case ReplyType::not_found:
+      return "NOT_FOUND";
+    case ReplyType::deleted:
+      return "DELETED";
+    case ReplyType::touched:
+      return "TOUCHED";
+    case ReplyType::ok:
+      return "OK";
+    case ReplyType::number:
+      return "a number";
+    case ReplyType::stat:
+      return "STAT";
+    case ReplyType::version:
+      return "VERSION";
+    case ReplyType::error:
+      return "ERROR";
+    case ReplyType::client_error:
+      return "CLIENT_ERROR";
+    case ReplyType::server_error:
+      return "SERVER_ERROR";
   }
   return "?";
 }
@@ -32,7 +47,8 @@ const char* name(ReplyType t) {
   throw ProtocolError(fmt::format("memcached answered {} to {}", name(r.type), request));
 }
 
-constexpr std::uint32_t error_bits = bit(ReplyType::error) | bit(ReplyType::client_error) | bit(ReplyType::server_error);
+constexpr std::uint32_t error_bits =
+    bit(ReplyType::error) | bit(ReplyType::client_error) | bit(ReplyType::server_error);
 
 }  // namespace
 
@@ -81,8 +97,8 @@ bool RetrievalOperation::on_reply(const Reply& reply) {
   const std::size_t count = view_ ? view_count_ : single ? 1 : keys_.size();
   while (cursor_ < count && keys[cursor_] != reply.key) ++cursor_;
   if (cursor_ == count) {
-    throw ProtocolError(fmt::format("memcached sent a value for key \"{}\", which was not asked for",
-                                    reply.key.substr(0, 250)));
+    throw ProtocolError(
+        fmt::format("memcached sent a value for key \"{}\", which was not asked for", reply.key.substr(0, 250)));
   }
   sink_(first_ + cursor_, reply);
   ++cursor_;

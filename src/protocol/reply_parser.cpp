@@ -48,9 +48,15 @@ struct Word {
   ReplyType type;
 };
 constexpr Word words[] = {
-    {"END", ReplyType::end},           {"STORED", ReplyType::stored},   {"NOT_STORED", ReplyType::not_stored},
-    {"EXISTS", ReplyType::exists},     {"NOT_FOUND", ReplyType::not_found}, {"DELETED", ReplyType::deleted},
-    {"TOUCHED", ReplyType::touched},   {"OK", ReplyType::ok},           {"ERROR", ReplyType::error},
+    {"END", ReplyType::end},
+    {"STORED", ReplyType::stored},
+    {"NOT_STORED", ReplyType::not_stored},
+    {"EXISTS", ReplyType::exists},
+    {"NOT_FOUND", ReplyType::not_found},
+    {"DELETED", ReplyType::deleted},
+    {"TOUCHED", ReplyType::touched},
+    {"OK", ReplyType::ok},
+    {"ERROR", ReplyType::error},
 };
 
 // Reads the number token at the start of `rest` (digits up to a space or the

@@ -37,13 +37,13 @@ enum class ReplyType {
 /// that input changes.
 struct Reply {
   ReplyType type = ReplyType::end;
-  std::string_view key;       // value
-  std::uint32_t flags = 0;    // value
-  std::uint64_t cas = 0;      // value, when has_cas
-  bool has_cas = false;       // value
-  std::string_view data;      // value: the bytes; stat: the value; version, errors: the text
-  std::string_view name;      // stat
-  std::uint64_t number = 0;   // number
+  std::string_view key;      // value
+  std::uint32_t flags = 0;   // value
+  std::uint64_t cas = 0;     // value, when has_cas
+  bool has_cas = false;      // value
+  std::string_view data;     // value: the bytes; stat: the value; version, errors: the text
+  std::string_view name;     // stat
+  std::uint64_t number = 0;  // number
 };
 
 /// Outcome of one parse step.
@@ -56,8 +56,7 @@ struct ParseResult {
 /// ProtocolError for bytes that are not a memcached reply, a line longer than
 /// `max_line`, or a value announcing more than `max_value` bytes (0: no limit),
 /// before any of its bytes are buffered.
-ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value,
-                        std::size_t max_line = 8192);
+ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value, std::size_t max_line = 8192);
 
 }  // namespace memcache::detail::protocol
 

@@ -13,8 +13,7 @@ namespace memcache::detail::protocol {
 
 /// `<cmd> <key> <flags> <exptime> <bytes> [<cas unique>] [noreply]\r\n<data>\r\n`
 void encode_storage(std::string& out, std::string_view cmd, std::string_view key, std::uint32_t flags,
-                    std::int64_t exptime, std::string_view data, std::optional<std::uint64_t> cas_unique,
-                    bool noreply);
+                    std::int64_t exptime, std::string_view data, std::optional<std::uint64_t> cas_unique, bool noreply);
 
 /// `get <key>*\r\n` / `gets <key>*\r\n`; the keys are appended one by one with
 /// `append_key`, then `finish_line`.

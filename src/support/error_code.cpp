@@ -7,13 +7,20 @@ namespace {
 
 const char* describe(int value) {
   switch (static_cast<errc>(value)) {
-    case errc::no_server: return "no usable memcached server for the key";
-    case errc::connection_failed: return "connection to memcached failed";
-    case errc::timed_out: return "memcached did not answer within socket_timeout";
-    case errc::protocol_error: return "memcached sent a reply that makes no sense";
-    case errc::bad_key: return "invalid memcached key";
-    case errc::bad_value: return "value cannot be decoded as the requested type";
-    case errc::server_error: return "memcached answered with an error";
+    case errc::no_server:
+      return "no usable memcached server for the key";
+    case errc::connection_failed:
+      return "connection to memcached failed";
+    case errc::timed_out:
+      return "memcached did not answer within socket_timeout";
+    case errc::protocol_error:
+      return "memcached sent a reply that makes no sense";
+    case errc::bad_key:
+      return "invalid memcached key";
+    case errc::bad_value:
+      return "value cannot be decoded as the requested type";
+    case errc::server_error:
+      return "memcached answered with an error";
   }
   return "unknown memcache error";
 }

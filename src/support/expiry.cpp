@@ -6,8 +6,7 @@ namespace {
 constexpr std::int64_t max_relative_seconds = 60 * 60 * 24 * 30;
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 }  // namespace
 

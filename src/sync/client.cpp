@@ -4,8 +4,8 @@
 
 #include <mutex>
 
-#include <asio/io_context.hpp>
 #include <fmt/format.h>
+#include <asio/io_context.hpp>
 
 #include <memcache/error_code.hpp>
 
@@ -156,8 +156,7 @@ std::optional<std::uint64_t> Client::decr(const Key& key, std::uint64_t delta, b
 }
 
 std::optional<std::uint64_t> Client::arith(bool incr, const Key& key, std::uint64_t delta, bool noreply) {
-  LineCommand command(incr ? LineCommand::Verb::incr : LineCommand::Verb::decr, key, delta, noreply,
-                      impl_->options);
+  LineCommand command(incr ? LineCommand::Verb::incr : LineCommand::Verb::decr, key, delta, noreply, impl_->options);
   impl_->run(command);
   command.finish();
   if (command.reply_error() == errc::bad_value) {

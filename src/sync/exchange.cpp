@@ -9,9 +9,7 @@
 namespace memcache::detail {
 
 Exchange::Exchange(Connection& connection, std::size_t max_value)
-    : conn(&connection),
-      request(connection.request_buffer()),
-      dispatcher(connection.dispatcher()) {
+    : conn(&connection), request(connection.request_buffer()), dispatcher(connection.dispatcher()) {
   // One large call once must not pin its size on a pooled connection.
   constexpr std::size_t kept_bytes = 64 * 1024;
   if (request.capacity() > kept_bytes) {

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sync/connection.hpp"
 #include "protocol/dispatcher.hpp"
+#include "sync/connection.hpp"
 
 namespace memcache::detail {
 

@@ -6,9 +6,12 @@ namespace memcache::detail {
 
 std::error_code exchange_error(const Exchange& x) {
   switch (x.outcome) {
-    case Exchange::Outcome::timed_out: return make_error_code(errc::timed_out);
-    case Exchange::Outcome::protocol_failed: return make_error_code(errc::protocol_error);
-    default: return make_error_code(errc::connection_failed);
+    case Exchange::Outcome::timed_out:
+      return make_error_code(errc::timed_out);
+    case Exchange::Outcome::protocol_failed:
+      return make_error_code(errc::protocol_error);
+    default:
+      return make_error_code(errc::connection_failed);
   }
 }
 

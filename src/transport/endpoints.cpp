@@ -4,9 +4,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <fmt/format.h>
 #include <asio/ip/address.hpp>
 #include <asio/local/stream_protocol.hpp>
-#include <fmt/format.h>
 
 #include "transport/io_error.hpp"
 

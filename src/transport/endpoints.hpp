@@ -28,7 +28,7 @@ std::vector<Endpoint> resolve_endpoints(asio::io_context& io, const Address& add
 template <class Handler>
 void async_resolve_endpoints(asio::ip::tcp::resolver& resolver, const Address& address, Handler handler) {
   auto done = [handler = std::move(handler)](const std::error_code& ec,
-                                              asio::ip::tcp::resolver::results_type results) mutable {
+                                             asio::ip::tcp::resolver::results_type results) mutable {
     std::vector<Endpoint> endpoints;
     for (const auto& entry : results) endpoints.emplace_back(entry.endpoint());
     handler(ec, std::move(endpoints));

@@ -5,10 +5,10 @@
 namespace memcache::detail {
 
 void throw_bad_flags(std::uint32_t f, const char* type) {
-  const char* hint =
-      (f & flags::pickle) ? " (flag 1: a Python pickle, read it as memcache::PyValue; or another serializer's data, "
-                            "read it as memcache::Value)"
-                          : "";
+  const char* hint = (f & flags::pickle)
+                         ? " (flag 1: a Python pickle, read it as memcache::PyValue; or another serializer's data, "
+                           "read it as memcache::Value)"
+                         : "";
   throw ValueError(fmt::format("value with flags {} cannot be decoded as {}{}", f, type, hint));
 }
 

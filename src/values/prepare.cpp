@@ -9,8 +9,8 @@
 
 namespace memcache::detail {
 
-std::optional<PreparedValue> prepare_value(const Encoded& value, std::size_t min_compress_len,
-                                           const Options& options, std::string& scratch) {
+std::optional<PreparedValue> prepare_value(const Encoded& value, std::size_t min_compress_len, const Options& options,
+                                           std::string& scratch) {
   std::string_view bytes = value.bytes();
   std::uint32_t flags = value.flags();
   if (min_compress_len != 0 && value.compressible() && bytes.size() > min_compress_len) {

@@ -22,8 +22,8 @@ struct PreparedValue {
 /// compresses when `min_compress_len` asks for it and the result is smaller
 /// (into `scratch`), and refuses (nullopt, logged under `debug`) a value over
 /// server_max_value_length. The result views `value` or `scratch`.
-std::optional<PreparedValue> prepare_value(const Encoded& value, std::size_t min_compress_len,
-                                           const Options& options, std::string& scratch);
+std::optional<PreparedValue> prepare_value(const Encoded& value, std::size_t min_compress_len, const Options& options,
+                                           std::string& scratch);
 
 }  // namespace memcache::detail
 

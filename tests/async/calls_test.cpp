@@ -18,10 +18,12 @@ TEST_CASE("async calls with plain callbacks give the sync calls' results", "[asy
   memcache::Client sync({a.spec(), b.spec()}, fast_options());
 
   std::vector<std::string> steps;
-  auto expect = [&](std::string step) { return [&steps, step](std::error_code ec, auto&&...) {
-    CHECK_FALSE(ec);
-    steps.push_back(step);
-  }; };
+  auto expect = [&](std::string step) {
+    return [&steps, step](std::error_code ec, auto&&...) {
+      CHECK_FALSE(ec);
+      steps.push_back(step);
+    };
+  };
 
   mc.async_set("user_001", "alice", 300, [&](std::error_code ec, bool stored) {
     CHECK_FALSE(ec);
@@ -167,10 +169,11 @@ TEST_CASE("async multi calls over two servers", "[async]") {
   for (const auto& [k, v] : items) CHECK(got[k] == v);
   CHECK(got.count("nobody") == 0);
 
-  mc.async_get_multi(std::vector<std::string>{}, [&](std::error_code ec, std::unordered_map<std::string, std::string> found) {
-    CHECK_FALSE(ec);
-    CHECK(found.empty());
-  });
+  mc.async_get_multi(std::vector<std::string>{},
+                     [&](std::error_code ec, std::unordered_map<std::string, std::string> found) {
+                       CHECK_FALSE(ec);
+                       CHECK(found.empty());
+                     });
   bool reached = false;
   mc.async_delete_multi(std::vector<std::string>{"key1", "key2", "key3"}, 0, "p:", [&](std::error_code ec, bool all) {
     CHECK_FALSE(ec);

@@ -22,8 +22,8 @@
 
 #include <memcache/error.hpp>
 
-#include "fuzz_check.hpp"
 #include "commands/key_check.hpp"
+#include "fuzz_check.hpp"
 #include "protocol/requests.hpp"
 
 namespace {

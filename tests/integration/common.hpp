@@ -87,7 +87,6 @@ inline int holder_of(const std::vector<const MemcachedServer*>& servers, const s
 
 using memcache::test::LogCapture;
 
-
 /// A TCP port that listens but is never served: a client pointed at it can
 /// only prove it never connected (nothing reached the wire).
 class SilentListener {

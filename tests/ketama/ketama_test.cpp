@@ -191,8 +191,8 @@ TEST_CASE("ketama maps random keys exactly as libmemcached does", "[unit][ketama
       if (ours != reference.server_for(key)) ++mismatches;
       ++per_server.at(ours);
     }
-    std::cout << "ketama vs libmemcached, " << list.name << ": " << compared << " keys compared, "
-              << mismatches << " mismatches\n";
+    std::cout << "ketama vs libmemcached, " << list.name << ": " << compared << " keys compared, " << mismatches
+              << " mismatches\n";
     CHECK(compared == key_count);
     CHECK(mismatches == 0);
     if (list.servers.size() > 1 && list.servers.size() < 25) {
@@ -238,8 +238,7 @@ TEST_CASE("ketama point counts follow libmemcached's float32 arithmetic", "[unit
   SECTION("a weight of 0 counts as 1, and a tiny weight can get no point") {
     CHECK(ketama_point_count(0, 2, 2) == 160);
     CHECK(ketama_point_count(1, 1001, 2) == 0);
-    CHECK(points_per_server(Libmemcached({{"a", 1}, {"b", 1000}}).continuum(), 2) ==
-          std::vector<std::size_t>{0, 316});
+    CHECK(points_per_server(Libmemcached({{"a", 1}, {"b", 1000}}).continuum(), 2) == std::vector<std::size_t>{0, 316});
   }
 }
 

@@ -195,7 +195,8 @@ TEST_CASE("Value::as<T> decompresses values with flag 8", "[unit]") {
   CHECK_THROWS_AS(Value("not zlib", 8).as<std::string>(), ValueError);
   CHECK_THROWS_AS(Value(memcache::detail::zlib_compress("p"), 8 | 1).as<std::string>(), ValueError);
 
-  const Value inflated = memcache::detail::inflate(Value(memcache::detail::zlib_compress("z"), 8 | 16), memcache::detail::default_options());
+  const Value inflated = memcache::detail::inflate(Value(memcache::detail::zlib_compress("z"), 8 | 16),
+                                                   memcache::detail::default_options());
   CHECK(inflated == Value("z", 16));
   CHECK(memcache::detail::inflate(Value("same", 2), memcache::detail::default_options()) == Value("same", 2));
 }

@@ -16,8 +16,8 @@
 #include <memcache/detail/encoded.hpp>
 #include <memcache/detail/store_verb.hpp>
 #include <memcache/detail/unique_function.hpp>
-#include <memcache/export.hpp>
 #include <memcache/expiry.hpp>
+#include <memcache/export.hpp>
 #include <memcache/options.hpp>
 #include <memcache/server.hpp>
 #include <memcache/value.hpp>
@@ -43,7 +43,8 @@ class MEMCACHE_API AsyncEngine {
   using NumberCallback = UniqueFunction<void(std::error_code, std::optional<std::uint64_t>)>;
   using ValuesCallback = UniqueFunction<void(std::error_code, std::vector<std::pair<std::size_t, Value>>)>;
   using IndicesCallback = UniqueFunction<void(std::error_code, std::vector<std::size_t>)>;
-  using StatsCallback = UniqueFunction<void(std::error_code, std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>)>;
+  using StatsCallback = UniqueFunction<void(
+      std::error_code, std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>)>;
 
   AsyncEngine(asio::any_io_executor executor, std::vector<Server> servers, Options options);
   ~AsyncEngine();
@@ -54,8 +55,8 @@ class MEMCACHE_API AsyncEngine {
   void log(std::string_view message) const;
 
   void get(OwnedKey key, bool with_cas, ValueCallback done);
-  void store(StoreVerb verb, OwnedKey key, Encoded value, Expiry time, std::size_t min_compress_len,
-             bool noreply, std::optional<std::uint64_t> cas_unique, BoolCallback done);
+  void store(StoreVerb verb, OwnedKey key, Encoded value, Expiry time, std::size_t min_compress_len, bool noreply,
+             std::optional<std::uint64_t> cas_unique, BoolCallback done);
   void arith(bool incr, OwnedKey key, std::uint64_t delta, bool noreply, NumberCallback done);
   void del(OwnedKey key, bool noreply, BoolCallback done);
   void touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done);

@@ -76,8 +76,7 @@ decltype(auto) leading_value(From&& from) {
 
 template <class Defaults, class Args, std::size_t... I>
 Defaults fill_leading(Defaults defaults, Args&& args, std::index_sequence<I...>) {
-  ((std::get<I>(defaults) =
-        leading_value<std::tuple_element_t<I, Defaults>>(std::get<I>(std::forward<Args>(args)))),
+  ((std::get<I>(defaults) = leading_value<std::tuple_element_t<I, Defaults>>(std::get<I>(std::forward<Args>(args)))),
    ...);
   return defaults;
 }

@@ -9,12 +9,18 @@ enum class StoreVerb { set, add, replace, append, prepend, cas };
 /// The command's name on the wire.
 constexpr const char* verb_name(StoreVerb verb) {
   switch (verb) {
-    case StoreVerb::set: return "set";
-    case StoreVerb::add: return "add";
-    case StoreVerb::replace: return "replace";
-    case StoreVerb::append: return "append";
-    case StoreVerb::prepend: return "prepend";
-    case StoreVerb::cas: return "cas";
+    case StoreVerb::set:
+      return "set";
+    case StoreVerb::add:
+      return "add";
+    case StoreVerb::replace:
+      return "replace";
+    case StoreVerb::append:
+      return "append";
+    case StoreVerb::prepend:
+      return "prepend";
+    case StoreVerb::cas:
+      return "cas";
   }
   return "set";
 }

@@ -69,8 +69,7 @@ std::uint32_t ketama_point_count(unsigned weight, std::uint64_t total_weight, st
   // compiler fuses them into one FMA that libmemcached's build did not do.
   const float pct = static_cast<float>(weight == 0 ? 1 : weight) / static_cast<float>(total_weight);
   const volatile float scaled =
-      pct * static_cast<float>(points_per_server) / static_cast<float>(points_per_digest) *
-      static_cast<float>(servers);
+      pct * static_cast<float>(points_per_server) / static_cast<float>(points_per_digest) * static_cast<float>(servers);
   const float groups = std::floor(scaled + 0.0000000001F);
   return static_cast<std::uint32_t>(groups) * points_per_digest;
 }

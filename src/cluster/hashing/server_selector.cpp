@@ -32,8 +32,7 @@ std::optional<std::size_t> ServerSelector::pick(std::string_view key, std::optio
   if (ketama_) {
     const std::vector<Ketama::Point>& points = ketama_->points();
     if (points.empty()) return std::nullopt;
-    const std::size_t point =
-        hash ? static_cast<std::size_t>(*hash % points.size()) : ketama_->find(ketama_hash(key));
+    const std::size_t point = hash ? static_cast<std::size_t>(*hash % points.size()) : ketama_->find(ketama_hash(key));
     return walk_continuum(point, usable);
   }
 

@@ -45,8 +45,7 @@ class ServerSelector {
   /// (then walks on from there), so small integers such as user ids spread
   /// over the servers in proportion to their weights; the mapping is stable
   /// for one server list, but not consistent across list changes.
-  std::optional<std::size_t> pick(std::string_view key, std::optional<std::uint64_t> hash,
-                                  Usable usable) const;
+  std::optional<std::size_t> pick(std::string_view key, std::optional<std::uint64_t> hash, Usable usable) const;
 
   /// The server `key` maps to when every server is usable.
   std::size_t first_choice(std::string_view key) const;
@@ -56,7 +55,7 @@ class ServerSelector {
 
   Hashing hashing_;
   std::size_t server_count_ = 0;
-  bool only_server_ = false;  // one server with a bucket or point: every key maps to it
+  bool only_server_ = false;          // one server with a bucket or point: every key maps to it
   std::vector<std::size_t> buckets_;  // python: each server `weight` times, in list order
   std::optional<Ketama> ketama_;      // ketama only
 };
