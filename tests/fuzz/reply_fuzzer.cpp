@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +58,12 @@ struct Plan {
 
 // The operations of one run, and what they saw, as text.
 struct Run {
+  struct GetSink {
+    std::size_t op;
+    const std::vector<std::string>* asked;
+    std::size_t base;
+  };
+  std::deque<GetSink> get_sinks;
   std::vector<std::unique_ptr<Operation>> ops;
   std::vector<std::string> events;
   std::size_t max_value = 0;
@@ -70,14 +77,17 @@ struct Run {
           std::vector<std::string_view> keys(p.keys.begin(), p.keys.end());
           const std::vector<std::string>* asked = &p.keys;
           const std::size_t base = first;
-          ops.push_back(std::make_unique<RetrievalOperation>(
-              keys, first, [this, i, asked, base](std::size_t index, const Reply& r) {
+          // A sink holds two pointers at most: what it checks lives here.
+          const GetSink* sink = &get_sinks.emplace_back(GetSink{i, asked, base});
+          ops.push_back(
+              std::make_unique<RetrievalOperation>(keys, first, [this, sink](std::size_t index, const Reply& r) {
+                const auto [op, asked_keys, first_index] = *sink;
                 // The one promise: a value only ever reaches the key it names.
-                FUZZ_CHECK(index >= base && index - base < asked->size());
-                FUZZ_CHECK((*asked)[index - base] == r.key);
+                FUZZ_CHECK(index >= first_index && index - first_index < asked_keys->size());
+                FUZZ_CHECK((*asked_keys)[index - first_index] == r.key);
                 FUZZ_CHECK(r.type == ReplyType::value);
                 FUZZ_CHECK(max_value == 0 || r.data.size() <= max_value);
-                events.push_back("op" + std::to_string(i) + " VALUE #" + std::to_string(index) + " " +
+                events.push_back("op" + std::to_string(op) + " VALUE #" + std::to_string(index) + " " +
                                  std::string(r.key) + " " + std::to_string(r.flags) + " " +
                                  (r.has_cas ? std::to_string(r.cas) : "-") + " [" + std::string(r.data) + "]");
               }));
