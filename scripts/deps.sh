@@ -10,6 +10,7 @@ packages=(
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
+  valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   nlohmann-json3-dev                       # examples/json_codec.cpp
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
