@@ -30,7 +30,7 @@ int main() {
   amc.async_get("bad key", [&](std::error_code ec, std::optional<std::string>) { got = ec; });
   io.run();
   if (got != memcache::make_error_code(memcache::errc::bad_key)) return 1;
-  std::cout << "memcache " << MEMCACHE_VERSION_MAJOR << "." << MEMCACHE_VERSION_MINOR << "."
-            << MEMCACHE_VERSION_PATCH << " works\n";
+  std::cout << "memcache " << MEMCACHE_VERSION_MAJOR << "." << MEMCACHE_VERSION_MINOR << "." << MEMCACHE_VERSION_PATCH
+            << " works\n";
   return 0;
 }

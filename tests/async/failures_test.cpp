@@ -88,8 +88,7 @@ TEST_CASE("a server stalled mid-pipeline fails exactly the operations in flight,
   CHECK(proxy.accepted() == 2);
 }
 
-TEST_CASE("a server killed mid-pipeline fails the operations in flight; restarted, it answers misses",
-          "[async]") {
+TEST_CASE("a server killed mid-pipeline fails the operations in flight; restarted, it answers misses", "[async]") {
   MemcachedServer server;
   const auto keys = stored_keys(server.spec(), 40);
   asio::io_context io;
@@ -130,15 +129,14 @@ TEST_CASE("a server killed mid-pipeline fails the operations in flight; restarte
 }
 
 TEST_CASE("a lying server fails the call, never hands over a wrong value", "[async]") {
-  const std::string lie = GENERATE(
-      std::string("VALUE someone-else 0 5\r\nhello\r\nEND\r\n"),  // a key nobody asked for
-      std::string("VALUE key0 0 99999999999\r\n"),                 // beyond any length
-      std::string("VALUE key0 0 5\r\nhelloXXEND\r\n"),             // no terminator
-      std::string("VALUE key0 0 abc\r\n"),                         // not a number
-      std::string("WHAT IS THIS\r\n"),                             // unknown reply line
-      std::string("\x01\x02\xff\xfe garbage\r\n"),                 // binary garbage
-      std::string("END\r\nEND\r\nEND\r\n"),                        // replies nobody asked for
-      std::string("VALUE key0 0 3\r\nabc"));                       // cut mid-value
+  const std::string lie = GENERATE(std::string("VALUE someone-else 0 5\r\nhello\r\nEND\r\n"),  // a key nobody asked for
+                                   std::string("VALUE key0 0 99999999999\r\n"),                // beyond any length
+                                   std::string("VALUE key0 0 5\r\nhelloXXEND\r\n"),            // no terminator
+                                   std::string("VALUE key0 0 abc\r\n"),                        // not a number
+                                   std::string("WHAT IS THIS\r\n"),                            // unknown reply line
+                                   std::string("\x01\x02\xff\xfe garbage\r\n"),                // binary garbage
+                                   std::string("END\r\nEND\r\nEND\r\n"),   // replies nobody asked for
+                                   std::string("VALUE key0 0 3\r\nabc"));  // cut mid-value
   INFO("lie: " << lie);
   MemcachedServer server;
   FaultProxy proxy(server.port());

@@ -91,7 +91,7 @@ TEST_CASE("10,000 gets started at once: backpressure bounds what is in flight, e
   asio::io_context io;
   memcache::Options options = fast_options();
   options.max_requests_in_flight = limit;
-  options.socket_timeout = std::chrono::seconds(5);  // 10,000 queued behind a 1-deep pipe take a while
+  options.socket_timeout = std::chrono::seconds(5);   // 10,000 queued behind a 1-deep pipe take a while
   options.connect_timeout = std::chrono::seconds(5);  // and sanitizer builds are slow
   memcache::AsyncClient mc(io, {server.spec()}, options);
   std::size_t right = 0, wrong = 0, failed = 0;

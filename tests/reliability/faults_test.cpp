@@ -414,6 +414,10 @@ TEST_CASE("corrupted reply bytes outside the value data: a miss or an error, the
   FaultProxy proxy(server.port());
   memcache::Options options = fast_options();
   options.dead_retry = 0s;
+  // The few corruptions that leave a reply incomplete wait this long; the
+  // get after each must not fail just because a loaded machine stalled the
+  // round trip past fast_options()' 200 ms (it did, once, under ctest -j2).
+  options.socket_timeout = 1s;
   memcache::Client mc({proxy.spec()}, options);
   const std::string value = "0123456789";
   REQUIRE(mc.set("k", value));

@@ -84,7 +84,6 @@ inline std::uint64_t server_stat(const MemcachedServer& server, const std::strin
 
 using memcache::test::LogCapture;
 
-
 }  // namespace rtest
 
 #endif  // MEMCACHE_TESTS_RELIABILITY_RELIABILITY_HPP

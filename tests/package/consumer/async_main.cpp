@@ -63,10 +63,8 @@ int main(int argc, char** argv) {
   std::cout << py(complete<bool>(io, [&](auto done) { mc.async_replace("user_001", "carol", done); })) << "\n";
   std::cout << py(complete<Opt>(io, [&](auto done) { mc.async_get("user_001", done); })) << "\n";
   const std::map<std::string, std::string> items{{"a", "1"}, {"b", "2"}};
-  std::cout << py(complete<Keys>(io, [&](auto done) { mc.async_set_multi(items, 60, "p:", done); }).empty())
-            << "\n";
-  std::cout << py(complete<Map>(io, [&](auto done) { mc.async_get_multi(Keys{"a", "b", "c"}, "p:", done); }))
-            << "\n";
+  std::cout << py(complete<Keys>(io, [&](auto done) { mc.async_set_multi(items, 60, "p:", done); }).empty()) << "\n";
+  std::cout << py(complete<Map>(io, [&](auto done) { mc.async_get_multi(Keys{"a", "b", "c"}, "p:", done); })) << "\n";
   std::cout << py(complete<bool>(io, [&](auto done) { mc.async_add("n", 10, done); })) << "\n";
   std::cout << py(complete<Num>(io, [&](auto done) { mc.async_incr("n", 5, done); })) << "\n";
   std::cout << py(complete<Num>(io, [&](auto done) { mc.async_decr("n", 100, done); })) << "\n";
@@ -76,8 +74,7 @@ int main(int argc, char** argv) {
   std::cout << py(complete<bool>(io, [&](auto done) { mc.async_del("user_001", done); })) << "\n";
   std::cout << py(complete<Opt>(io, [&](auto done) { mc.async_get("user_001", done); })) << "\n";
   std::cout << py(complete<Num>(io, [&](auto done) { mc.async_incr("missing", done); })) << "\n";
-  std::cout << py(complete<bool>(io, [&](auto done) { mc.async_delete_multi(Keys{"a", "b"}, 0, "p:", done); }))
-            << "\n";
+  std::cout << py(complete<bool>(io, [&](auto done) { mc.async_delete_multi(Keys{"a", "b"}, 0, "p:", done); })) << "\n";
   std::cout << py(complete<Map>(io, [&](auto done) { mc.async_get_multi(Keys{"a", "b"}, "p:", done); })) << "\n";
   try {
     complete<bool>(io, [&](auto done) { mc.async_set("bad key", "x", done); });
