@@ -36,7 +36,8 @@ std::string float_repr(double d) {
   } else if (exp + 1 >= n) {
     out += digits + std::string(static_cast<std::size_t>(exp + 1 - n), '0') + ".0";
   } else {
-    out += digits.substr(0, static_cast<std::size_t>(exp + 1)) + "." + digits.substr(static_cast<std::size_t>(exp + 1));
+    const auto point = static_cast<std::size_t>(exp) + 1;  // 0 <= exp < n - 1 here
+    out += digits.substr(0, point) + "." + digits.substr(point);
   }
   return out;
 }
