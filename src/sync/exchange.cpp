@@ -83,6 +83,9 @@ bool guarded(Exchange& x, Step step) {
   } catch (const IoError& e) {
     x.outcome = Exchange::Outcome::io_failed;
     x.error = e.what();
+  } catch (const protocol::TooManyConnections& e) {
+    x.outcome = Exchange::Outcome::refused;
+    x.error = fmt::format("{}: {}", x.conn->address().to_string(), e.what());
   } catch (const protocol::ProtocolError& e) {
     x.outcome = Exchange::Outcome::protocol_failed;
     x.error = fmt::format("{}: {}", x.conn->address().to_string(), e.what());
