@@ -26,7 +26,6 @@ class TooManyConnections : public ProtocolError {
 
 enum class ReplyType {
   value,         // VALUE <key> <flags> <bytes> [<cas>]\r\n<data>\r\n
-  oversized_value,  // the same, <bytes> over the read bound: data not kept (see ParseResult::skip)
   end,           // END
   stored,        // STORED
   not_stored,    // NOT_STORED
@@ -41,6 +40,9 @@ enum class ReplyType {
   error,         // ERROR
   client_error,  // CLIENT_ERROR <message>
   server_error,  // SERVER_ERROR <message>
+  // VALUE whose <bytes> are over the read bound: its data is skipped as it
+  // arrives, never kept (ParseResult::skip); `number` holds the length.
+  oversized_value,
 };
 
 /// One parsed reply. Views point into the parser's input and are valid until

@@ -30,7 +30,7 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   // wait_for reads the clock even when it need not wait: ask first.
   if (!available() && !returned_.wait_for(lock, wait, available)) {
     throw PoolExhausted(fmt::format("all {} connections busy for {} ms{}", cap_.limit(), wait.count(),
-                              cap_.learned() ? " (the server accepts no more)" : ""));
+                                    cap_.learned() ? " (the server accepts no more)" : ""));
   }
   // An idle connection the server closed (a restart) or sent bytes on that
   // nobody asked for is closed here, not handed to a call it would fail.

@@ -190,8 +190,7 @@ TEST_CASE("async: after dead_retry, one call probes a stalled server while the o
   CHECK(probes <= 1 + elapsed / 1000);
 }
 
-TEST_CASE("async: a server back just after a failed probe is used again within dead_probe_interval",
-          "[async][probe]") {
+TEST_CASE("async: a server back just after a failed probe is used again within dead_probe_interval", "[async][probe]") {
   MemcachedServer server;
   memcache::Options o = fast_options();
   o.dead_retry = 3s;

@@ -49,8 +49,7 @@ TEST_CASE("after dead_retry, one call probes a stalled server while the others k
   CHECK(rehashed >= threads * 3 - probes);
 }
 
-TEST_CASE("a server back just after a failed probe is used again within dead_probe_interval",
-          "[integration][probe]") {
+TEST_CASE("a server back just after a failed probe is used again within dead_probe_interval", "[integration][probe]") {
   MemcachedServer server;
   memcache::Options o = quick_options();
   o.dead_retry = 3s;

@@ -287,7 +287,8 @@ TEST_CASE("Dispatcher: a value over max_value is skipped; the other keys keep th
   d.expect(get);
   d.expect(after);
   const std::string big(101, 'x');
-  const std::string input = "VALUE a 1 2\r\naa\r\nVALUE big 0 101\r\n" + big + "\r\nVALUE b 2 2\r\nbb\r\nEND\r\nSTORED\r\n";
+  const std::string input =
+      "VALUE a 1 2\r\naa\r\nVALUE big 0 101\r\n" + big + "\r\nVALUE b 2 2\r\nbb\r\nEND\r\nSTORED\r\n";
   SECTION("at once") { CHECK(d.consume(input) == input.size()); }
   SECTION("a byte at a time: nothing of the big value is kept") {
     std::string buffer;
