@@ -26,7 +26,8 @@ std::string big_value(const std::string& key, std::size_t size) {
 
 memcache::Options proxy_options() {
   memcache::Options o = fast_options();
-  o.socket_timeout = 3s;  // nutcracker answers for a dead backend after its own 400 ms
+  o.protocol = memcache::Protocol::text;  // twemproxy speaks only the text protocol
+  o.socket_timeout = 3s;                  // nutcracker answers for a dead backend after its own 400 ms
   o.connect_timeout = 3s;
   return o;
 }

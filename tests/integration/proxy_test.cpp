@@ -44,7 +44,9 @@ struct ProxiedPair {
   std::vector<std::string> on_a, on_b;
 
   ProxiedPair() {
-    memcache::Client writer({proxy.spec()}, quick_options());
+    memcache::Options text = quick_options();
+    text.protocol = memcache::Protocol::text;  // twemproxy speaks only the text protocol
+    memcache::Client writer({proxy.spec()}, text);
     std::vector<std::string> keys;
     for (int i = 0; i < 40; ++i) keys.push_back("pair_key_" + std::to_string(i));
     for (const auto& k : keys) REQUIRE(writer.set(k, "value of " + k));
@@ -59,6 +61,7 @@ struct ProxiedPair {
 
 memcache::Options proxy_options() {
   memcache::Options o = quick_options();
+  o.protocol = memcache::Protocol::text;  // twemproxy speaks only the text protocol
   // nutcracker answers for a dead backend after its own timeout (400 ms).
   o.socket_timeout = 3s;
   o.connect_timeout = 3s;
