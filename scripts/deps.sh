@@ -6,11 +6,13 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config         # build
   libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
+  libdeflate-dev                           # the library: zlib-format compression, several times faster than zlib
   memcached catch2                         # tests
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
+  iproute2                                 # bench/shaped_link.sh: ip netns, tc tbf (a 100 Mbit link)
   nlohmann-json3-dev                       # examples/json_codec.cpp
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then

@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <iterator>
 
+#include <fmt/format.h>
+
+#include <memcache/error.hpp>
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
 #include "protocol/requests.hpp"
+#include "support/debug_log.hpp"
+#include "values/compression.hpp"
 
 namespace memcache::detail {
 
@@ -53,8 +58,8 @@ void KeyGroups::route(Router& router) {
 // -- get_multi ----------------------------------------------------------------------
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
-                                 std::vector<std::string_view>& sent_keys)
-    : groups_(keys, prefix), sent_keys_(sent_keys) {
+                                 std::vector<std::string_view>& sent_keys, std::optional<ValueVisitor> visit)
+    : groups_(keys, prefix), sent_keys_(sent_keys), options_(options), visit_(visit) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -86,11 +91,38 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
   protocol::begin_retrieval(out, false);
   for (std::size_t i = 0; i < part.count; ++i) protocol::append_key(out, sent_keys_[part.first_key + i]);
   protocol::finish_line(out);
-  part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
-                  [this, &part](std::size_t sent, const protocol::Reply& r) {
-                    part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
-                  });
+  if (visit_) {
+    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
+                    [this](std::size_t sent, const protocol::Reply& r) { visit(sent, r); });
+  } else {
+    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
+                    [this, &part](std::size_t sent, const protocol::Reply& r) {
+                      part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
+                    });
+  }
   return &*part.op;
+}
+
+void GetMultiCommand::visit(std::size_t sent, const protocol::Reply& reply) {
+  if (visitor_error_) return;
+  const std::string_view key = groups_.keys()[sent_index_[sent]].text;
+  Value::View value{reply.data, reply.flags};
+  if ((reply.flags & flags::compressed) != 0) {
+    // As get_multi: a value that cannot be decompressed is left out, and logged.
+    try {
+      inflated_ = decompress(reply.data, options_);
+    } catch (const ValueError& e) {
+      debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
+      return;
+    }
+    value = Value::View{inflated_, reply.flags & ~flags::compressed};
+  }
+  try {
+    (*visit_)(key, value);
+    ++visited_;
+  } catch (...) {
+    visitor_error_ = std::current_exception();
+  }
 }
 
 void GetMultiCommand::failed(std::size_t part, std::error_code why) {
