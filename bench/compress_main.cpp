@@ -176,7 +176,7 @@ int codecs(std::size_t runs, const std::optional<std::string>& file) {
   fmt::print("{} run(s), interleaved; median MB of plain data per CPU second of this thread\n\n", runs);
   fmt::print("| value | codec | level | compressed | ratio | compress MB/s | decompress MB/s (size unknown) |\n");
   fmt::print("|---:|---|---:|---:|---:|---:|---:|\n");
-  for (std::size_t size : {2000, 20000, 200000}) {
+  for (std::size_t size : {std::size_t{2000}, std::size_t{20000}, std::size_t{200000}}) {
     const std::string plain = file ? contents.substr(0, size) : compressible_value(size);
     struct Row {
       const char* codec;
