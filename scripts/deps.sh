@@ -10,6 +10,7 @@ packages=(
   memcached catch2                         # tests
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
+  nutcracker                               # tests through twemproxy (a memcached proxy)
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   iproute2                                 # bench/shaped_link.sh: ip netns, tc tbf (a 100 Mbit link)
