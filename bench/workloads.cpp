@@ -175,7 +175,8 @@ Workload threaded_get(std::string name, std::size_t ops) {
 }
 
 constexpr std::size_t big_value = 100 * 1024;
-constexpr std::string_view compression_note = "memcache compresses above 1 KiB with zlib; libmemcached stores it raw";
+constexpr std::string_view compression_note =
+    "memcache compresses above 1 KiB (zlib format, libdeflate level 5); libmemcached stores it raw";
 
 Workload compressed_set(std::string name, std::size_t ops) {
   Workload w{std::move(name), fmt::format("set of a 100 KiB compressible value, 1 server ({})", compression_note),
