@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -36,6 +37,20 @@ KeyGroups::KeyGroups(const KeyList& keys, std::string_view prefix) : keys_(keys)
 }
 
 void KeyGroups::route(Router& router) {
+  if (router.servers() == 1) {
+    // One server: every key hashes to it, and rehashing past it lands on it
+    // again, so all keys go there or, when it is unusable, none do. This
+    // skips a hash, a rehash check and three calls per key.
+    per_server_.resize(1);
+    if (keys_.empty()) return;
+    if (!router.usable(0)) {
+      unrouted_ = keys_.size();
+      return;
+    }
+    per_server_[0].resize(keys_.size());
+    std::iota(per_server_[0].begin(), per_server_[0].end(), std::size_t{0});
+    return;
+  }
   constexpr auto unrouted = static_cast<std::uint32_t>(-1);
   std::vector<std::uint32_t> server_of(keys_.size(), unrouted);
   std::vector<std::size_t> count(router.servers());
