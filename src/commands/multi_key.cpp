@@ -10,6 +10,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "commands/oversized.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
 #include "values/compression.hpp"
@@ -74,7 +75,7 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys, std::optional<ValueVisitor> visit)
-    : groups_(keys, prefix), sent_keys_(sent_keys), options_(options), visit_(visit) {
+    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys), visit_(visit) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -112,6 +113,7 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
   } else {
     part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
                     [this, &part](std::size_t sent, const protocol::Reply& r) {
+                      if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
                       part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
                     });
   }
@@ -119,6 +121,7 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
 }
 
 void GetMultiCommand::visit(std::size_t sent, const protocol::Reply& reply) {
+  if (reply.type == ReplyType::oversized_value) return log_oversized(options_, reply);
   if (visitor_error_) return;
   const std::string_view key = groups_.keys()[sent_index_[sent]].text;
   Value::View value{reply.data, reply.flags};

@@ -58,9 +58,10 @@ using ValueVisitor = FunctionRef<void(std::string_view key, Value::View value)>;
 /// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
 /// for any server), each VALUE checked against the keys of its own line. A
 /// server whose reply did not arrive in full contributes nothing to the
-/// found list; a visitor instead sees every value as it is parsed (views
-/// into the read buffer, no copy), so it may see values of a server that
-/// fails later in the call.
+/// found list, and a value too long to read (max_value_read_length) is left
+/// out alone; a visitor instead sees every value as it is parsed (views into
+/// the read buffer, no copy), so it may see values of a server that fails
+/// later in the call.
 class GetMultiCommand final : public Command {
  public:
   /// `keys` and `sent_keys` (room for the keys of every line, reused by the
@@ -97,11 +98,11 @@ class GetMultiCommand final : public Command {
   };
 
   KeyGroups groups_;
+  const Options& options_;
   std::vector<std::string_view>& sent_keys_;
   std::vector<std::size_t> sent_index_;  // caller's index of each sent key
   std::deque<Part> parts_;
   std::error_code error_;
-  const Options& options_;
   std::optional<ValueVisitor> visit_;
   std::string inflated_;  // a compressed value's bytes, reused
   std::size_t visited_ = 0;
