@@ -1,0 +1,121 @@
+// The memcache::AsyncClient under the workload: one io_context thread, one
+// client, workers_per_server call loops per home server, each issuing its
+// next call from the previous one's completion (many calls in flight at once).
+#include <memory>
+#include <thread>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+
+#include <memcache/async_client.hpp>
+
+#include "threads.hpp"
+
+namespace netfaults {
+namespace {
+
+memcache::Options options_for(const Settings& settings) {
+  memcache::Options options;
+  options.socket_timeout = settings.socket_timeout;
+  options.connect_timeout = settings.connect_timeout;
+  options.dead_retry = settings.dead_retry;
+  options.log = [](std::string_view) {};
+  return options;
+}
+
+std::vector<memcache::Server> servers_of(const Settings& settings) {
+  return {settings.servers.begin(), settings.servers.end()};
+}
+
+/// One call loop; it lives until its last completion.
+class Loop : public std::enable_shared_from_this<Loop> {
+ public:
+  Loop(memcache::AsyncClient& mc, const std::vector<std::string>& keys, unsigned seed, Tally& tally,
+       Clock::time_point end, std::shared_ptr<std::size_t> running)
+      : mc_(mc), chooser_(keys, seed), tally_(tally), end_(end), running_(std::move(running)) {
+    ++*running_;
+  }
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+  ~Loop() { --*running_; }
+
+  void next() {
+    if (Clock::now() >= end_) return;
+    const Step step = chooser_.next();
+    if (step.plain_set) return store(*step.key);
+    const auto began = Clock::now();
+    mc_.async_get(*step.key, [self = shared_from_this(), key = step.key, began](std::error_code ec,
+                                                                                std::optional<std::string> got) {
+      const Outcome outcome = ec ? Outcome::failed : judge(*key, got);
+      self->tally_.add(began, outcome, *key);
+      if (outcome == Outcome::miss) return self->store(*key);
+      self->next();
+    });
+  }
+
+ private:
+  void store(const std::string& key) {
+    const auto began = Clock::now();
+    mc_.async_set(key, value_for(key), [self = shared_from_this(), key = &key, began](std::error_code ec, bool stored) {
+      self->tally_.add(began, !ec && stored ? Outcome::ok : Outcome::failed, *key);
+      self->next();
+    });
+  }
+
+  memcache::AsyncClient& mc_;
+  Chooser chooser_;
+  Tally& tally_;
+  Clock::time_point end_;
+  std::shared_ptr<std::size_t> running_;  // loops still calling
+};
+
+/// Runs io until done() or the limit (the client's idle connections keep io
+/// busy, so io.run() alone would not return).
+template <class Done>
+void run_until(asio::io_context& io, Done done, Clock::time_point limit) {
+  while (!done() && Clock::now() < limit) {
+    if (io.stopped()) io.restart();
+    if (io.run_for(std::chrono::milliseconds(50)) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+std::size_t unfinished_calls = 0;
+
+void seed_async(const Settings& settings, const std::vector<std::string>& keys) {
+  asio::io_context io(1);
+  memcache::AsyncClient mc(io, servers_of(settings), options_for(settings));
+  std::size_t pending = keys.size();
+  for (const auto& key : keys) mc.async_set(key, value_for(key), [&pending](std::error_code, bool) { --pending; });
+  run_until(
+      io, [&] { return pending == 0; }, Clock::now() + std::chrono::seconds(60));
+}
+
+Tallies run_async(const Settings& settings, const std::vector<std::vector<std::string>>& homes,
+                  Clock::time_point start) {
+  asio::io_context io(1);
+  memcache::AsyncClient mc(io, servers_of(settings), options_for(settings));
+  // All on the one io thread: a home's tally is only touched there.
+  Tallies tallies(homes.size(), Tally(start, bucket_count(settings)));
+  auto running = std::make_shared<std::size_t>(0);
+  for (std::size_t s = 0; s < homes.size(); ++s) {
+    if (homes[s].empty()) continue;
+    for (std::size_t w = 0; w < settings.workers_per_server; ++w) {
+      auto loop = std::make_shared<Loop>(mc, homes[s], static_cast<unsigned>(s * 1000 + w + 1), tallies[s],
+                                         start + settings.duration, running);
+      asio::post(io, [loop] { loop->next(); });
+    }
+  }
+  // The loops end at start + duration; a call still pending long after its
+  // bound (connect + socket timeout) would hang the run, so the run stops
+  // then and reports how many loops never got their last completion.
+  const auto limit =
+      start + settings.duration + settings.connect_timeout + settings.socket_timeout + std::chrono::seconds(10);
+  run_until(
+      io, [&] { return *running == 0; }, limit);
+  unfinished_calls = *running;
+  return tallies;
+}
+
+}  // namespace netfaults

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""python-memcached under the netfaults workload (see workload.hpp): the same
+keys, values, steps and report as netfaults_driver, from threads sharing one
+memcache.Client (python-memcached keeps a connection per thread).
+
+    py_driver.py --servers H:P,H:P,H:P [--prefix P] [--keys N] [--workers N]
+                 [--seconds S] [--socket-timeout-ms MS] [--dead-retry-s S]
+
+python-memcached has one timeout (socket_timeout, also for connecting), and a
+get that fails returns None as a miss does: its failed gets count as misses.
+"""
+import argparse
+import json
+import random
+import sys
+import threading
+import time
+import zlib
+
+import memcache
+
+BUCKET = 0.1
+
+
+def value_for(key):
+    crc = zlib.crc32(key.encode())
+    size = 20000 if crc % 20 == 0 else 16 + crc % 2000
+    return ((key + "|") * (size // (len(key) + 1) + 1))[:size]
+
+
+class Tally:
+    def __init__(self, start, buckets):
+        self.start = start
+        self.buckets = [[0, 0, 0, 0, 0] for _ in range(buckets)]
+        self.latencies = []
+        self.wrong_keys = []
+        self.worst = (0, 0.0)
+
+    def add(self, began, outcome, key):
+        now = time.monotonic()
+        took = int((now - began) * 1e6)
+        index = max(0, int((now - self.start) / BUCKET))
+        while index >= len(self.buckets):
+            self.buckets.append([0, 0, 0, 0, 0])
+        bucket = self.buckets[index]
+        bucket[outcome] += 1
+        bucket[4] = max(bucket[4], took)
+        self.latencies.append(took)
+        if outcome == 3 and len(self.wrong_keys) < 5:
+            self.wrong_keys.append(key)
+        if took > self.worst[0]:
+            self.worst = (took, began - self.start)
+
+
+OK, MISS, FAILED, WRONG = range(4)
+
+
+def judge(key, got):
+    if got is None:
+        return MISS
+    if isinstance(got, bytes):
+        got = got.decode(errors="replace")
+    return OK if got == value_for(key) else WRONG
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--servers", required=True)
+    parser.add_argument("--prefix", default="nf")
+    parser.add_argument("--keys", type=int, default=600)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--socket-timeout-ms", type=float, default=1000)
+    parser.add_argument("--connect-timeout-ms", type=float, default=1000)  # python-memcached has none of its own
+    parser.add_argument("--dead-retry-s", type=float, default=2)
+    args = parser.parse_args()
+    servers = args.servers.split(",")
+    timeout = args.socket_timeout_ms / 1000
+    mc = memcache.Client(servers, socket_timeout=timeout, dead_retry=args.dead_retry_s)
+    keys = [f"{args.prefix}:{i}" for i in range(args.keys)]
+    for key in keys:
+        mc.set(key, value_for(key))
+    homes = []
+    for spec in servers:
+        found = memcache.Client([spec], socket_timeout=timeout).get_multi(keys)
+        homes.append([k for k in keys if k in found and judge(k, found[k]) == OK])
+    start = time.monotonic()
+    print(f"READY {start:.6f}", flush=True)
+    end = start + args.seconds
+    buckets = int(args.seconds / BUCKET) + 1
+    tallies = [Tally(start, buckets) for _ in homes]
+    lock = threading.Lock()
+
+    def store(key, tally):
+        began = time.monotonic()
+        try:
+            outcome = OK if mc.set(key, value_for(key)) else FAILED
+        except Exception:  # noqa: BLE001 (any failure is a failed call)
+            outcome = FAILED
+        tally.add(began, outcome, key)
+
+    def worker(home, seed):
+        rng = random.Random(seed)
+        mine = Tally(start, buckets)
+        while time.monotonic() < end:
+            key = rng.choice(homes[home])
+            if rng.randrange(10) == 0:
+                store(key, mine)
+                continue
+            began = time.monotonic()
+            try:
+                outcome = judge(key, mc.get(key))
+            except Exception:  # noqa: BLE001
+                outcome = FAILED
+            mine.add(began, outcome, key)
+            if outcome == MISS:
+                store(key, mine)
+        with lock:
+            tally = tallies[home]
+            for i, bucket in enumerate(mine.buckets):
+                while i >= len(tally.buckets):
+                    tally.buckets.append([0, 0, 0, 0, 0])
+                for o in range(4):
+                    tally.buckets[i][o] += bucket[o]
+                tally.buckets[i][4] = max(tally.buckets[i][4], bucket[4])
+            tally.latencies += mine.latencies
+            tally.wrong_keys += mine.wrong_keys
+            tally.worst = max(tally.worst, mine.worst)
+
+    threads = [threading.Thread(target=worker, args=(h, h * 1000 + w + 1))
+               for h in range(len(homes)) if homes[h] for w in range(args.workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies = sorted(x for t in tallies for x in t.latencies)
+    totals = [sum(b[o] for t in tallies for b in t.buckets) for o in range(4)]
+    worst = max(t.worst for t in tallies)
+    print(json.dumps({
+        "client": "python-memcached", "t0": start, "bucket_ms": 100, "homes": [len(h) for h in homes],
+        "unfinished": 0, "calls": len(latencies), "ok": totals[0], "misses": totals[1], "failed": totals[2],
+        "wrong": totals[3], "worst_ms": worst[0] / 1000, "worst_at": worst[1],
+        "p99_ms": latencies[len(latencies) * 99 // 100] / 1000 if latencies else 0,
+        "wrong_keys": [k for t in tallies for k in t.wrong_keys][:5],
+        "per_home": [t.buckets for t in tallies]}), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

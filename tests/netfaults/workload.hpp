@@ -1,0 +1,89 @@
+// The netfaults workload, the same for every client: keys whose home server
+// is known, values derived from the key (so a reply meant for another key or a
+// truncated one is caught), and a cache-aside loop (get; on a miss, set; one
+// call in ten a plain set) run by workers that each stay on one home server.
+#ifndef MEMCACHE_NETFAULTS_WORKLOAD_HPP
+#define MEMCACHE_NETFAULTS_WORKLOAD_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tally.hpp"
+
+namespace netfaults {
+
+struct Settings {
+  std::string client;                // sync, async, libmemcached
+  std::vector<std::string> servers;  // host:port, three of them
+  std::string prefix = "nf";         // key prefix, unique per run
+  std::size_t keys = 600;
+  std::size_t workers_per_server = 2;  // threads (sync, libmemcached) or call loops (async)
+  std::chrono::milliseconds socket_timeout{1000};
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::seconds dead_retry{2};
+  std::chrono::milliseconds duration{10000};
+};
+
+/// The value every key holds: the key repeated to a size derived from it
+/// (16 B to 2 KB; one key in twenty 20 KB).
+std::string value_for(const std::string& key);
+
+/// The keys of the run, `prefix:i`.
+std::vector<std::string> key_names(const Settings& settings);
+
+/// Which server each key landed on after the client under test set them all:
+/// asks each server alone. keys_by_home[s] are the keys server s holds.
+std::vector<std::vector<std::string>> find_homes(const Settings& settings, const std::vector<std::string>& keys);
+
+/// One step of a worker: what to do next with which key.
+struct Step {
+  const std::string* key;
+  bool plain_set;  // else a get (and a set if it misses)
+};
+
+class Chooser {
+ public:
+  Chooser(const std::vector<std::string>& keys, unsigned seed) : keys_(&keys), rng_(seed) {}
+  Step next() {
+    std::uniform_int_distribution<std::size_t> pick(0, keys_->size() - 1);
+    const std::string* key = &(*keys_)[pick(rng_)];
+    return {key, pick(rng_) % 10 == 0};
+  }
+
+ private:
+  const std::vector<std::string>* keys_;
+  std::minstd_rand rng_;
+};
+
+/// A get's outcome from what came back.
+inline Outcome judge(const std::string& key, const std::optional<std::string>& got) {
+  if (!got) return Outcome::miss;
+  return *got == value_for(key) ? Outcome::ok : Outcome::wrong;
+}
+
+/// Result of one client's run: one merged tally per home server.
+using Tallies = std::vector<Tally>;
+
+// The loads, one per client; each sets every key first (`seed`), then runs
+// the workers from `start` for settings.duration.
+using SeedFunction = std::function<void(const std::vector<std::string>& keys)>;
+
+Tallies run_sync(const Settings& settings, const std::vector<std::vector<std::string>>& homes, Clock::time_point start);
+void seed_sync(const Settings& settings, const std::vector<std::string>& keys);
+/// Call loops of run_async still waiting for a completion when it gave up.
+extern std::size_t unfinished_calls;
+Tallies run_async(const Settings& settings, const std::vector<std::vector<std::string>>& homes,
+                  Clock::time_point start);
+void seed_async(const Settings& settings, const std::vector<std::string>& keys);
+Tallies run_libmemcached(const Settings& settings, const std::vector<std::vector<std::string>>& homes,
+                         Clock::time_point start);
+void seed_libmemcached(const Settings& settings, const std::vector<std::string>& keys);
+
+}  // namespace netfaults
+
+#endif  // MEMCACHE_NETFAULTS_WORKLOAD_HPP
