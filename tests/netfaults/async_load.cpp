@@ -6,6 +6,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <memcache/async_client.hpp>
 
@@ -31,8 +32,14 @@ std::vector<memcache::Server> servers_of(const Settings& settings) {
 class Loop : public std::enable_shared_from_this<Loop> {
  public:
   Loop(memcache::AsyncClient& mc, const std::vector<std::string>& keys, unsigned seed, Tally& tally,
-       Clock::time_point end, std::shared_ptr<std::size_t> running)
-      : mc_(mc), chooser_(keys, seed), tally_(tally), end_(end), running_(std::move(running)) {
+       const Settings& settings, Clock::time_point start, std::shared_ptr<std::size_t> running)
+      : mc_(mc),
+        chooser_(keys, seed),
+        pacer_(settings.rate, start),
+        timer_(mc.get_executor()),
+        tally_(tally),
+        end_(start + settings.duration),
+        running_(std::move(running)) {
     ++*running_;
   }
   Loop(const Loop&) = delete;
@@ -41,6 +48,12 @@ class Loop : public std::enable_shared_from_this<Loop> {
 
   void next() {
     if (Clock::now() >= end_) return;
+    timer_.expires_at(pacer_.next());
+    timer_.async_wait([self = shared_from_this()](std::error_code) { self->step(); });
+  }
+
+ private:
+  void step() {
     const Step step = chooser_.next();
     if (step.plain_set) return store(*step.key);
     const auto began = Clock::now();
@@ -53,7 +66,6 @@ class Loop : public std::enable_shared_from_this<Loop> {
     });
   }
 
- private:
   void store(const std::string& key) {
     const auto began = Clock::now();
     mc_.async_set(key, value_for(key), [self = shared_from_this(), key = &key, began](std::error_code ec, bool stored) {
@@ -64,6 +76,8 @@ class Loop : public std::enable_shared_from_this<Loop> {
 
   memcache::AsyncClient& mc_;
   Chooser chooser_;
+  Pacer pacer_;
+  asio::steady_timer timer_;
   Tally& tally_;
   Clock::time_point end_;
   std::shared_ptr<std::size_t> running_;  // loops still calling
@@ -102,8 +116,8 @@ Tallies run_async(const Settings& settings, const std::vector<std::vector<std::s
   for (std::size_t s = 0; s < homes.size(); ++s) {
     if (homes[s].empty()) continue;
     for (std::size_t w = 0; w < settings.workers_per_server; ++w) {
-      auto loop = std::make_shared<Loop>(mc, homes[s], static_cast<unsigned>(s * 1000 + w + 1), tallies[s],
-                                         start + settings.duration, running);
+      auto loop = std::make_shared<Loop>(mc, homes[s], static_cast<unsigned>(s * 1000 + w + 1), tallies[s], settings,
+                                         start, running);
       asio::post(io, [loop] { loop->next(); });
     }
   }

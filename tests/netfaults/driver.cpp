@@ -2,12 +2,12 @@
 // workload.hpp) for a fixed time, for tests/netfaults/run.py.
 //
 //   netfaults_driver --client sync|async|libmemcached --servers H:P,H:P,H:P
-//                    [--prefix P] [--keys N] [--workers N] [--seconds S]
+//                    [--prefix P] [--keys N] [--workers N] [--rate R] [--seconds S]
 //                    [--socket-timeout-ms MS] [--connect-timeout-ms MS] [--dead-retry-s S]
 //
 // Sets every key through the client, finds each key's home server, prints
 // `READY <t0>` (t0 on CLOCK_MONOTONIC, in seconds), runs the workers for S
-// seconds from t0, then prints one JSON line: per home server, per 100 ms,
+// seconds from t0 (each worker R steps a second; 0: flat out), then prints one JSON line: per home server, per 100 ms,
 // calls by outcome (ok, miss, failed, wrong) and the slowest call, plus the
 // totals, the worst call and the 99th percentile.
 #include <algorithm>
@@ -51,6 +51,8 @@ Settings parse(int argc, char** argv) {
       settings.keys = std::stoul(value);
     } else if (arg == "--workers") {
       settings.workers_per_server = std::stoul(value);
+    } else if (arg == "--rate") {
+      settings.rate = std::stod(value);
     } else if (arg == "--seconds") {
       settings.duration = std::chrono::milliseconds(static_cast<long>(std::stod(value) * 1000));
     } else if (arg == "--socket-timeout-ms") {

@@ -4,7 +4,7 @@ keys, values, steps and report as netfaults_driver, from threads sharing one
 memcache.Client (python-memcached keeps a connection per thread).
 
     py_driver.py --servers H:P,H:P,H:P [--prefix P] [--keys N] [--workers N]
-                 [--seconds S] [--socket-timeout-ms MS] [--dead-retry-s S]
+                 [--rate R] [--seconds S] [--socket-timeout-ms MS] [--dead-retry-s S]
 
 python-memcached has one timeout (socket_timeout, also for connecting), and a
 get that fails returns None as a miss does: its failed gets count as misses.
@@ -69,6 +69,7 @@ def main():
     parser.add_argument("--prefix", default="nf")
     parser.add_argument("--keys", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=300, help="steps a second per worker; 0: flat out")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--socket-timeout-ms", type=float, default=1000)
     parser.add_argument("--connect-timeout-ms", type=float, default=1000)  # python-memcached has none of its own
@@ -102,7 +103,13 @@ def main():
     def worker(home, seed):
         rng = random.Random(seed)
         mine = Tally(start, buckets)
+        interval = 1 / args.rate if args.rate > 0 else 0
+        due = start
         while time.monotonic() < end:
+            now = time.monotonic()
+            due = now if due + interval < now - 0.1 else due + interval
+            if due > now:
+                time.sleep(due - now)
             key = rng.choice(homes[home])
             if rng.randrange(10) == 0:
                 store(key, mine)

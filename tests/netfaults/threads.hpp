@@ -35,7 +35,9 @@ Tallies run_in_threads(const Settings& settings, const std::vector<std::vector<s
     threads.emplace_back([&, t] {
       auto step = make_worker();
       Chooser chooser(homes[home_of[t]], static_cast<unsigned>(t + 1));
+      Pacer pacer(settings.rate, start);
       while (Clock::now() < end) {
+        std::this_thread::sleep_until(pacer.next());
         const Step next = chooser.next();
         step(*next.key, next.plain_set, tallies[t]);
       }

@@ -23,6 +23,7 @@ struct Settings {
   std::string prefix = "nf";         // key prefix, unique per run
   std::size_t keys = 600;
   std::size_t workers_per_server = 2;  // threads (sync, libmemcached) or call loops (async)
+  double rate = 300;                   // steps per second per worker; 0: as fast as it can
   std::chrono::milliseconds socket_timeout{1000};
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::seconds dead_retry{2};
@@ -58,6 +59,28 @@ class Chooser {
  private:
   const std::vector<std::string>* keys_;
   std::minstd_rand rng_;
+};
+
+/// When a worker's next step is due: `rate` steps a second, without bursts
+/// to catch up after a stall (at most 100 ms of them). A paced workload
+/// leaves CPU to spare, so a host's speed shows what the client does, not
+/// what the other workers took from it.
+class Pacer {
+ public:
+  Pacer(double rate, Clock::time_point start)
+      : interval_(rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / rate))
+                           : Clock::duration::zero()),
+        due_(start) {}
+  Clock::time_point next() {
+    const auto now = Clock::now();
+    due_ += interval_;
+    if (due_ < now - std::chrono::milliseconds(100)) due_ = now;
+    return due_;
+  }
+
+ private:
+  Clock::duration interval_;
+  Clock::time_point due_;
 };
 
 /// A get's outcome from what came back.
