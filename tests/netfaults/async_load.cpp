@@ -83,6 +83,53 @@ class Loop : public std::enable_shared_from_this<Loop> {
   std::shared_ptr<std::size_t> running_;  // loops still calling
 };
 
+/// One get_multi loop over keys of every home server.
+class MultiLoop : public std::enable_shared_from_this<MultiLoop> {
+ public:
+  MultiLoop(memcache::AsyncClient& mc, const std::vector<std::vector<std::string>>& homes, unsigned seed,
+            Tally* tallies, const Settings& settings, Clock::time_point start, std::shared_ptr<std::size_t> running)
+      : mc_(mc),
+        chooser_(homes, seed),
+        pacer_(settings.multi_rate, start),
+        timer_(mc.get_executor()),
+        tallies_(tallies),
+        end_(start + settings.duration),
+        running_(std::move(running)) {
+    ++*running_;
+  }
+  MultiLoop(const MultiLoop&) = delete;
+  MultiLoop& operator=(const MultiLoop&) = delete;
+  ~MultiLoop() { --*running_; }
+
+  void next() {
+    if (Clock::now() >= end_) return;
+    timer_.expires_at(pacer_.next());
+    timer_.async_wait([self = shared_from_this()](std::error_code) { self->step(); });
+  }
+
+ private:
+  void step() {
+    auto step = std::make_shared<MultiStep>(chooser_.next());
+    const auto began = Clock::now();
+    mc_.async_get_multi(step->keys, [self = shared_from_this(), step, began](
+                                        std::error_code ec, std::unordered_map<std::string, std::string> found) {
+      MultiReply reply;
+      reply.found = std::move(found);
+      reply.failed = static_cast<bool>(ec);
+      tally_multi(*step, reply, began, self->tallies_);
+      self->next();
+    });
+  }
+
+  memcache::AsyncClient& mc_;
+  MultiChooser chooser_;
+  Pacer pacer_;
+  asio::steady_timer timer_;
+  Tally* tallies_;
+  Clock::time_point end_;
+  std::shared_ptr<std::size_t> running_;
+};
+
 /// Runs io until done() or the limit (the client's idle connections keep io
 /// busy, so io.run() alone would not return).
 template <class Done>
@@ -111,7 +158,7 @@ Tallies run_async(const Settings& settings, const std::vector<std::vector<std::s
   asio::io_context io(1);
   memcache::AsyncClient mc(io, servers_of(settings), options_for(settings));
   // All on the one io thread: a home's tally is only touched there.
-  Tallies tallies(homes.size(), Tally(start, bucket_count(settings)));
+  Tallies tallies(2 * homes.size(), Tally(start, bucket_count(settings)));  // single-key, then get_multi
   auto running = std::make_shared<std::size_t>(0);
   for (std::size_t s = 0; s < homes.size(); ++s) {
     if (homes[s].empty()) continue;
@@ -120,6 +167,12 @@ Tallies run_async(const Settings& settings, const std::vector<std::vector<std::s
                                          start, running);
       asio::post(io, [loop] { loop->next(); });
     }
+  }
+  // One io thread: the get_multi loops can share one set of tallies.
+  for (std::size_t m = 0; m < settings.multi_workers; ++m) {
+    auto loop = std::make_shared<MultiLoop>(mc, homes, static_cast<unsigned>(1000 + m), &tallies[homes.size()],
+                                            settings, start, running);
+    asio::post(io, [loop] { loop->next(); });
   }
   // The loops end at start + duration; a call still pending long after its
   // bound (connect + socket timeout) would hang the run, so the run stops

@@ -8,8 +8,9 @@
 // Sets every key through the client, finds each key's home server, prints
 // `READY <t0>` (t0 on CLOCK_MONOTONIC, in seconds), runs the workers for S
 // seconds from t0 (each worker R steps a second; 0: flat out), then prints one JSON line: per home server, per 100 ms,
-// calls by outcome (ok, miss, failed, wrong) and the slowest call, plus the
-// totals, the worst call and the 99th percentile.
+// calls by outcome (ok, miss, failed, wrong) and the slowest call, for the
+// single-key workers and (multi_per_home) for the get_multi workers' part on
+// each home server, plus the totals, the worst call and the 99th percentile.
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -76,6 +77,7 @@ std::string report(const Settings& settings, const std::vector<std::vector<std::
   Tally all(start, 0);
   std::string per_home;
   std::string sizes;
+  std::string multi_per_home;
   for (std::size_t s = 0; s < tallies.size(); ++s) {
     all.merge(tallies[s]);
     std::string buckets;
@@ -83,12 +85,17 @@ std::string report(const Settings& settings, const std::vector<std::vector<std::
       buckets += fmt::format("{}[{},{},{},{},{}]", buckets.empty() ? "" : ",", b.calls[0], b.calls[1], b.calls[2],
                              b.calls[3], b.worst_us);
     }
-    per_home += fmt::format("{}[{}]", per_home.empty() ? "" : ",", buckets);
-    sizes += fmt::format("{}{}", sizes.empty() ? "" : ",", homes[s].size());
+    std::string& into = s < homes.size() ? per_home : multi_per_home;
+    into += fmt::format("{}[{}]", into.empty() ? "" : ",", buckets);
+    if (s < homes.size()) sizes += fmt::format("{}{}", sizes.empty() ? "" : ",", homes[s].size());
   }
+  // Single-key calls by outcome; get_multi parts (one per home asked) apart.
   std::array<std::uint64_t, 4> totals{};
-  for (const auto& b : all.buckets()) {
-    for (std::size_t o = 0; o < 4; ++o) totals[o] += b.calls[o];
+  std::array<std::uint64_t, 4> multi{};
+  for (std::size_t s = 0; s < tallies.size(); ++s) {
+    for (const auto& b : tallies[s].buckets()) {
+      for (std::size_t o = 0; o < 4; ++o) (s < homes.size() ? totals : multi)[o] += b.calls[o];
+    }
   }
   std::vector<std::uint32_t> latencies = all.latencies_us();
   double p99_ms = 0;
@@ -102,10 +109,11 @@ std::string report(const Settings& settings, const std::vector<std::vector<std::
   return fmt::format(
       "{{\"client\":\"{}\",\"t0\":{:.6f},\"bucket_ms\":{},\"homes\":[{}],\"unfinished\":{},"
       "\"calls\":{},\"ok\":{},\"misses\":{},\"failed\":{},\"wrong\":{},\"worst_ms\":{:.3f},\"worst_at\":{:.3f},"
-      "\"p99_ms\":{:.3f},\"wrong_keys\":[{}],\"per_home\":[{}]}}",
+      "\"p99_ms\":{:.3f},\"wrong_keys\":[{}],\"multi_parts\":[{},{},{},{}],"
+      "\"per_home\":[{}],\"multi_per_home\":[{}]}}",
       settings.client, seconds(start), Tally::bucket_width.count(), sizes, unfinished_calls, latencies.size(),
-      totals[0], totals[1], totals[2], totals[3], static_cast<double>(all.worst_us()) / 1000.0, all.worst_at(), p99_ms,
-      wrong_keys, per_home);
+      totals[0], totals[1], totals[2], totals[3] + multi[3], static_cast<double>(all.worst_us()) / 1000.0,
+      all.worst_at(), p99_ms, wrong_keys, multi[0], multi[1], multi[2], multi[3], per_home, multi_per_home);
 }
 
 }  // namespace

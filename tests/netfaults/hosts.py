@@ -117,9 +117,7 @@ class Host:
             self.iptables("-t", "mangle", "-A", "POSTROUTING", "-o", self.inside, "-p", "tcp", "--sport", str(PORT),
                           "-m", "statistic", "--mode", "random", "--probability", "0.05", "-j", "TEE", "--gateway",
                           self.gateway)
-            run("iptables", "-w", "-t", "mangle", "-A", "POSTROUTING", "-o", self.outside, "-p", "tcp", "--dport",
-                str(PORT), "-m", "statistic", "--mode", "random", "--probability", "0.05", "-j", "TEE", "--gateway",
-                self.address)
+            run("iptables", "-w", "-t", "mangle", "-A", *self._root_tee_rule())
         elif fault in ("loss5", "loss30"):
             probability = "0.05" if fault == "loss5" else "0.30"
             for chain, match in self._to_memcached():
@@ -143,12 +141,20 @@ class Host:
         else:
             raise ValueError(f"unknown fault {fault}")
 
+    def _root_tee_rule(self):
+        """The one rule this suite puts in the root namespace (requests copied)."""
+        return ["POSTROUTING", "-o", self.outside, "-p", "tcp", "--dport", str(PORT), "-m", "statistic", "--mode",
+                "random", "--probability", "0.05", "-j", "TEE", "--gateway", self.address]
+
+    def clear_root_rules(self):
+        for _ in range(10):
+            if run("iptables", "-w", "-t", "mangle", "-D", *self._root_tee_rule(), check=False).returncode != 0:
+                break
+
     def clear(self, fault=None):
         """Undoes `fault` (or every fault, for cleanup): the host serves again."""
         if fault in (None, "duplicate"):
-            run("iptables", "-w", "-t", "mangle", "-D", "POSTROUTING", "-o", self.outside, "-p", "tcp", "--dport",
-                str(PORT), "-m", "statistic", "--mode", "random", "--probability", "0.05", "-j", "TEE", "--gateway",
-                self.address, check=False)
+            self.clear_root_rules()
         self.netns("iptables", "-w", "-F", check=False)
         self.netns("iptables", "-w", "-t", "mangle", "-F", check=False)
         if self.delayer:
@@ -230,6 +236,7 @@ class Hosts:
 
     def down(self):
         for h in self.hosts:
+            h.clear_root_rules()
             if os.path.exists(f"/run/netns/{h.ns}"):
                 h.clear()
             h.stop_server()

@@ -4,7 +4,7 @@ keys, values, steps and report as netfaults_driver, from threads sharing one
 memcache.Client (python-memcached keeps a connection per thread).
 
     py_driver.py --servers H:P,H:P,H:P [--prefix P] [--keys N] [--workers N]
-                 [--rate R] [--seconds S] [--socket-timeout-ms MS] [--dead-retry-s S]
+                 [--rate R] [--multi-workers N] [--multi-rate R] [--seconds S] [--socket-timeout-ms MS] [--dead-retry-s S]
 
 python-memcached has one timeout (socket_timeout, also for connecting), and a
 get that fails returns None as a miss does: its failed gets count as misses.
@@ -70,6 +70,8 @@ def main():
     parser.add_argument("--keys", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=float, default=300, help="steps a second per worker; 0: flat out")
+    parser.add_argument("--multi-workers", type=int, default=1)
+    parser.add_argument("--multi-rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--socket-timeout-ms", type=float, default=1000)
     parser.add_argument("--connect-timeout-ms", type=float, default=1000)  # python-memcached has none of its own
@@ -134,22 +136,55 @@ def main():
             tally.wrong_keys += mine.wrong_keys
             tally.worst = max(tally.worst, mine.worst)
 
+    multi_tallies = [Tally(start, buckets) for _ in homes]
+
+    def multi_worker(seed):
+        """get_multi over three keys of each home; tallied once per home."""
+        rng = random.Random(seed)
+        interval, due = 1 / args.multi_rate, start
+        while time.monotonic() < end:
+            now = time.monotonic()
+            due = now if due + interval < now - 0.1 else due + interval
+            if due > now:
+                time.sleep(due - now)
+            step = [(h, rng.choice(homes[h])) for h in range(len(homes)) if homes[h] for _ in range(3)]
+            began = time.monotonic()
+            failed = False
+            try:
+                found = mc.get_multi([key for _, key in step])
+            except Exception:  # noqa: BLE001
+                found, failed = {}, True
+            by_home = {}
+            for h, key in step:
+                outcome = judge(key, found[key]) if key in found else (FAILED if failed else MISS)
+                rank = (OK, MISS, FAILED, WRONG).index
+                if h not in by_home or rank(outcome) > rank(by_home[h][0]):
+                    by_home[h] = (outcome, key)
+            with lock:
+                for i, (h, (outcome, key)) in enumerate(sorted(by_home.items())):
+                    latencies = len(multi_tallies[h].latencies)
+                    multi_tallies[h].add(began, outcome, key)
+                    if i:  # the call's latency counts once
+                        del multi_tallies[h].latencies[latencies:]
+
     threads = [threading.Thread(target=worker, args=(h, h * 1000 + w + 1))
                for h in range(len(homes)) if homes[h] for w in range(args.workers)]
+    threads += [threading.Thread(target=multi_worker, args=(1000 + m,)) for m in range(args.multi_workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    latencies = sorted(x for t in tallies for x in t.latencies)
+    latencies = sorted(x for t in tallies + multi_tallies for x in t.latencies)
     totals = [sum(b[o] for t in tallies for b in t.buckets) for o in range(4)]
-    worst = max(t.worst for t in tallies)
+    multi = [sum(b[o] for t in multi_tallies for b in t.buckets) for o in range(4)]
+    worst = max(t.worst for t in tallies + multi_tallies)
     print(json.dumps({
         "client": "python-memcached", "t0": start, "bucket_ms": 100, "homes": [len(h) for h in homes],
         "unfinished": 0, "calls": len(latencies), "ok": totals[0], "misses": totals[1], "failed": totals[2],
-        "wrong": totals[3], "worst_ms": worst[0] / 1000, "worst_at": worst[1],
+        "wrong": totals[3] + multi[3], "worst_ms": worst[0] / 1000, "worst_at": worst[1],
         "p99_ms": latencies[len(latencies) * 99 // 100] / 1000 if latencies else 0,
-        "wrong_keys": [k for t in tallies for k in t.wrong_keys][:5],
-        "per_home": [t.buckets for t in tallies]}), flush=True)
+        "wrong_keys": [k for t in tallies + multi_tallies for k in t.wrong_keys][:5], "multi_parts": multi,
+        "per_home": [t.buckets for t in tallies], "multi_per_home": [t.buckets for t in multi_tallies]}), flush=True)
 
 
 if __name__ == "__main__":

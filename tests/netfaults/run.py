@@ -18,7 +18,8 @@ at least a third of its speed before the fault again (over a 0.5 s window).
 and the issue's properties asserted for them with generous bounds:
   - no wrong value, ever;
   - no call longer than connect_timeout + socket_timeout + 1.5 s;
-  - the healthy hosts keep at least half their speed during the fault;
+  - the healthy hosts keep at least half their speed during the fault, and
+    a get_multi over all three hosts always brings back the healthy ones' keys;
   - host c back within dead_retry + socket_timeout + 2 s of the fault's end.
 Each failed property is printed as `FAIL client/fault: ...`; the exit code is
 1 if any failed. Not root, or no namespaces: prints `netfaults: SKIPPED: why`
@@ -26,6 +27,7 @@ and exits 0. --full: all four clients, longer phases, no assertions: the
 table for docs/faults.md.
 """
 import argparse
+import fcntl
 import json
 import os
 import signal
@@ -161,6 +163,9 @@ def run_one(hosts, client, fault, args, serial):
         faulty.clear(fault)
         out, err = driver.communicate()
     finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
         killer.cancel()
         poller.stop()
         faulty.clear()
@@ -174,6 +179,10 @@ def run_one(hosts, client, fault, args, serial):
             print(f"  c {report['t0'] + i * width - fault_start:+6.1f} {b}")
     result.update({k: report[k] for k in ("calls", "ok", "misses", "failed", "wrong", "worst_ms", "p99_ms",
                                           "unfinished", "homes", "wrong_keys")})
+    # get_multi over all three hosts: the parts on hosts a and b that did not
+    # come back whole (a fault on c must cost c's part only).
+    result["neighbours_lost"] = sum(b[1] + b[2] for home in report["multi_per_home"][:2] for b in home)
+    result["multi_calls"] = sum(b[0] + b[1] + b[2] + b[3] for b in report["multi_per_home"][0])
     result["worst_at"] = report["t0"] + report["worst_at"] - fault_start
     result["healthy_speed"] = healthy_speed(report, fault_start, fault_end)
     result["recovery_s"] = recovery(served(poller.samples), fault_start, fault_end, report["t0"])
@@ -192,6 +201,8 @@ def violations(r):
     if r["worst_ms"] / 1000 > bound:
         found.append(f"worst call {r['worst_ms'] / 1000:.2f} s > {bound:.1f} s "
                      f"(began {r['worst_at']:+.1f} s from the fault's start)")
+    if r["neighbours_lost"]:
+        found.append(f"{r['neighbours_lost']} get_multi calls lost keys of the healthy hosts")
     if r["unfinished"]:
         found.append(f"{r['unfinished']} calls never completed")
     if r["healthy_speed"] is None or r["healthy_speed"] < HEALTHY_SPEED_MIN:
@@ -211,16 +222,17 @@ def fmt_seconds(x):
 
 
 def table(results):
-    lines = ["| fault | client | calls | wrong | failed | misses | worst call | p99 | healthy hosts' speed | recovery |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| fault | client | calls | wrong | failed | misses | worst call | p99 | healthy hosts' speed "
+             "| get_multi losing healthy keys | recovery |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['fault']} | {r['client']} | driver failed: {r['error'][:80]} | | | | | | | |")
+            lines.append(f"| {r['fault']} | {r['client']} | driver failed: {r['error'][:80]} | | | | | | | | |")
             continue
         worst = f"{r['worst_ms'] / 1000:.2f} s" if r["worst_ms"] >= 1000 else f"{r['worst_ms']:.0f} ms"
         lines.append(f"| {r['fault']} | {r['client']} | {r['calls']} | {r['wrong']} | {r['failed']} | {r['misses']} "
                      f"| {worst} | {r['p99_ms']:.1f} ms | {fmt_ratio(r['healthy_speed'])} "
-                     f"| {fmt_seconds(r['recovery_s'])} |")
+                     f"| {r['neighbours_lost']} of {r['multi_calls']} | {fmt_seconds(r['recovery_s'])} |")
     return "\n".join(lines)
 
 
@@ -262,6 +274,13 @@ def main():
         print(f"netfaults: SKIPPED: {why}")
         return 0
 
+    # One run at a time on a machine: the namespaces have fixed names.
+    lock = open("/run/mcnf.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("netfaults: another run holds /run/mcnf.lock; waiting for it", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     hosts = hostlib.Hosts()
     # SIGTERM (a CI timeout) cleans up as an exception does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -284,6 +303,7 @@ def main():
                     print(f"netfaults: {fault:10} {client:16} calls {r['calls']:7} wrong {r['wrong']} "
                           f"failed {r['failed']:5} misses {r['misses']:5} worst {r['worst_ms'] / 1000:5.2f} s "
                           f"p99 {r['p99_ms']:7.1f} ms healthy {fmt_ratio(r['healthy_speed']):>5} "
+                          f"multi-lost {r['neighbours_lost']:3} "
                           f"recovery {fmt_seconds(r['recovery_s']):>6}  {status}", flush=True)
     finally:
         hosts.down()

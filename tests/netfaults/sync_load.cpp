@@ -42,19 +42,32 @@ void seed_sync(const Settings& settings, const std::vector<std::string>& keys) {
 Tallies run_sync(const Settings& settings, const std::vector<std::vector<std::string>>& homes,
                  Clock::time_point start) {
   memcache::Client mc(servers_of(settings), options_for(settings));
-  return run_in_threads(settings, homes, start, [&mc] {
-    return [&mc](const std::string& key, bool plain_set, Tally& tally) {
-      if (plain_set) return store(mc, key, tally);
-      const auto began = Clock::now();
-      Outcome outcome = Outcome::failed;
-      try {
-        outcome = judge(key, mc.get(key));
-      } catch (const std::exception&) {
-      }
-      tally.add(began, outcome, key);
-      if (outcome == Outcome::miss) store(mc, key, tally);
-    };
-  });
+  return run_in_threads(
+      settings, homes, start,
+      [&mc] {
+        return [&mc](const std::string& key, bool plain_set, Tally& tally) {
+          if (plain_set) return store(mc, key, tally);
+          const auto began = Clock::now();
+          Outcome outcome = Outcome::failed;
+          try {
+            outcome = judge(key, mc.get(key));
+          } catch (const std::exception&) {
+          }
+          tally.add(began, outcome, key);
+          if (outcome == Outcome::miss) store(mc, key, tally);
+        };
+      },
+      [&mc] {
+        return [&mc](const std::vector<std::string>& keys) {
+          MultiReply reply;
+          try {
+            reply.found = mc.get_multi(keys);
+          } catch (const std::exception&) {
+            reply.failed = true;
+          }
+          return reply;
+        };
+      });
 }
 
 }  // namespace netfaults

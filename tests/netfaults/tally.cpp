@@ -4,7 +4,7 @@
 
 namespace netfaults {
 
-void Tally::add(Clock::time_point began, Outcome outcome, const std::string& key) {
+void Tally::add(Clock::time_point began, Outcome outcome, const std::string& key, bool timed) {
   const auto now = Clock::now();
   const auto took =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now - began).count());
@@ -13,9 +13,10 @@ void Tally::add(Clock::time_point began, Outcome outcome, const std::string& key
   if (index >= buckets_.size()) buckets_.resize(index + 1);
   Bucket& bucket = buckets_[index];
   ++bucket.calls[static_cast<std::size_t>(outcome)];
+  if (outcome == Outcome::wrong && wrong_keys_.size() < 5) wrong_keys_.push_back(key);
+  if (!timed) return;
   bucket.worst_us = std::max(bucket.worst_us, took);
   latencies_us_.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(took, UINT32_MAX)));
-  if (outcome == Outcome::wrong && wrong_keys_.size() < 5) wrong_keys_.push_back(key);
   if (took > worst_us_) {
     worst_us_ = took;
     worst_at_ = std::chrono::duration<double>(began - start_).count();

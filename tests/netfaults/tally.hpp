@@ -28,7 +28,9 @@ class Tally {
 
   Tally(Clock::time_point start, std::size_t buckets) : start_(start), buckets_(buckets) {}
 
-  void add(Clock::time_point began, Outcome outcome, const std::string& key);
+  /// `timed` false: the call is counted, its latency already was (a
+  /// get_multi is tallied once per home server it asked).
+  void add(Clock::time_point began, Outcome outcome, const std::string& key, bool timed = true);
   void merge(const Tally& other);
 
   const std::vector<Bucket>& buckets() const { return buckets_; }

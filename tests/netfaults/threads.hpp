@@ -16,10 +16,12 @@ inline std::size_t bucket_count(const Settings& settings) {
 }
 
 /// `make_worker()` is called on each worker's thread and returns its step
-/// function (so a client that is not thread-safe can be cloned per thread).
-template <class MakeWorker>
+/// function (so a client that is not thread-safe can be cloned per thread);
+/// `make_multi()` likewise returns the get_multi workers' call,
+/// `MultiReply(const std::vector<std::string>& keys)`.
+template <class MakeWorker, class MakeMulti>
 Tallies run_in_threads(const Settings& settings, const std::vector<std::vector<std::string>>& homes,
-                       Clock::time_point start, MakeWorker make_worker) {
+                       Clock::time_point start, MakeWorker make_worker, MakeMulti make_multi) {
   const auto end = start + settings.duration;
   std::vector<Tally> tallies;
   std::vector<std::size_t> home_of;
@@ -43,9 +45,26 @@ Tallies run_in_threads(const Settings& settings, const std::vector<std::vector<s
       }
     });
   }
+  std::vector<Tallies> multi(settings.multi_workers, Tallies(homes.size(), Tally(start, bucket_count(settings))));
+  for (std::size_t m = 0; m < multi.size(); ++m) {
+    threads.emplace_back([&, m] {
+      auto call = make_multi();
+      MultiChooser chooser(homes, static_cast<unsigned>(1000 + m));
+      Pacer pacer(settings.multi_rate, start);
+      while (Clock::now() < end) {
+        std::this_thread::sleep_until(pacer.next());
+        const MultiStep step = chooser.next();
+        const auto began = Clock::now();
+        tally_multi(step, call(step.keys), began, multi[m].data());
+      }
+    });
+  }
   for (auto& thread : threads) thread.join();
-  Tallies merged(homes.size(), Tally(start, bucket_count(settings)));
+  Tallies merged(2 * homes.size(), Tally(start, bucket_count(settings)));
   for (std::size_t t = 0; t < tallies.size(); ++t) merged[home_of[t]].merge(tallies[t]);
+  for (const auto& worker : multi) {
+    for (std::size_t h = 0; h < homes.size(); ++h) merged[homes.size() + h].merge(worker[h]);
+  }
   return merged;
 }
 

@@ -41,4 +41,37 @@ std::vector<std::vector<std::string>> find_homes(const Settings& settings, const
   return homes;
 }
 
+void tally_multi(const MultiStep& step, const MultiReply& reply, Clock::time_point began, Tally* tallies) {
+  std::vector<Outcome> by_home;
+  std::vector<const std::string*> example;
+  for (std::size_t i = 0; i < step.keys.size(); ++i) {
+    const std::size_t h = step.home[i];
+    if (h >= by_home.size()) {
+      by_home.resize(h + 1, Outcome::ok);
+      example.resize(h + 1, nullptr);
+    }
+    const auto it = reply.found.find(step.keys[i]);
+    Outcome outcome = Outcome::ok;
+    if (it == reply.found.end()) {
+      outcome = reply.failed ? Outcome::failed : Outcome::miss;
+    } else if (it->second != value_for(step.keys[i])) {
+      outcome = Outcome::wrong;
+    }
+    // wrong over failed over miss over ok
+    auto rank = [](Outcome o) {
+      return o == Outcome::wrong ? 3 : o == Outcome::failed ? 2 : o == Outcome::miss ? 1 : 0;
+    };
+    if (example[h] == nullptr || rank(outcome) > rank(by_home[h])) {
+      by_home[h] = outcome;
+      example[h] = &step.keys[i];
+    }
+  }
+  bool timed = true;
+  for (std::size_t h = 0; h < by_home.size(); ++h) {
+    if (example[h] == nullptr) continue;
+    tallies[h].add(began, by_home[h], *example[h], timed);
+    timed = false;
+  }
+}
+
 }  // namespace netfaults

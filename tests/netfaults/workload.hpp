@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tally.hpp"
@@ -24,6 +25,8 @@ struct Settings {
   std::size_t keys = 600;
   std::size_t workers_per_server = 2;  // threads (sync, libmemcached) or call loops (async)
   double rate = 300;                   // steps per second per worker; 0: as fast as it can
+  std::size_t multi_workers = 1;       // workers calling get_multi over all servers
+  double multi_rate = 50;              // their get_multi calls per second each
   std::chrono::milliseconds socket_timeout{1000};
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::seconds dead_retry{2};
@@ -83,13 +86,55 @@ class Pacer {
   Clock::time_point due_;
 };
 
+/// The keys of one get_multi: a few of each home server's.
+struct MultiStep {
+  std::vector<std::string> keys;
+  std::vector<std::size_t> home;  // of each key
+};
+
+class MultiChooser {
+ public:
+  static constexpr std::size_t per_home = 3;
+  MultiChooser(const std::vector<std::vector<std::string>>& homes, unsigned seed) : homes_(&homes), rng_(seed) {}
+  MultiStep next() {
+    MultiStep step;
+    for (std::size_t h = 0; h < homes_->size(); ++h) {
+      const auto& keys = (*homes_)[h];
+      if (keys.empty()) continue;
+      std::uniform_int_distribution<std::size_t> pick(0, keys.size() - 1);
+      for (std::size_t i = 0; i < per_home; ++i) {
+        step.keys.push_back(keys[pick(rng_)]);
+        step.home.push_back(h);
+      }
+    }
+    return step;
+  }
+
+ private:
+  const std::vector<std::vector<std::string>>* homes_;
+  std::minstd_rand rng_;
+};
+
+/// What a get_multi gave back: the values found, and whether the call failed.
+struct MultiReply {
+  std::unordered_map<std::string, std::string> found;
+  bool failed = false;
+};
+
+/// Tallies one get_multi once per home server it asked, in `tallies[home]`:
+/// ok when every key of that home came back right, wrong when one came back
+/// with another value, else failed (the call failed) or miss. A fault on one
+/// server must leave the other homes ok: a failure costs its own part only.
+void tally_multi(const MultiStep& step, const MultiReply& reply, Clock::time_point began, Tally* tallies);
+
 /// A get's outcome from what came back.
 inline Outcome judge(const std::string& key, const std::optional<std::string>& got) {
   if (!got) return Outcome::miss;
   return *got == value_for(key) ? Outcome::ok : Outcome::wrong;
 }
 
-/// Result of one client's run: one merged tally per home server.
+/// Result of one client's run: one merged tally per home server for the
+/// single-key workers, then one per home server for the get_multi workers.
 using Tallies = std::vector<Tally>;
 
 // The loads, one per client; each sets every key first (`seed`), then runs
