@@ -263,16 +263,16 @@ def main():
     for client in clients:
         if client not in CLIENTS:
             sys.exit(f"netfaults: unknown client {client} (known: {', '.join(CLIENTS)})")
-    if any(c != "python-memcached" for c in clients):
-        driver = os.path.join(args.build, "tests", "netfaults", "netfaults_driver")
-        if not os.access(driver, os.X_OK):
-            sys.exit(f"netfaults: {driver} not built (libmemcached-dev missing?): "
-                     f"BUILD_TARGETS=netfaults_driver ./scripts/build.sh")
     try:
         hostlib.Hosts.check()
     except hostlib.Unavailable as why:
         print(f"netfaults: SKIPPED: {why}")
         return 0
+    if any(c != "python-memcached" for c in clients):
+        driver = os.path.join(args.build, "tests", "netfaults", "netfaults_driver")
+        if not os.access(driver, os.X_OK):
+            sys.exit(f"netfaults: {driver} not built (libmemcached-dev missing?): "
+                     f"BUILD_TARGETS=netfaults_driver ./scripts/build.sh")
 
     # One run at a time on a machine: the namespaces have fixed names.
     lock = open("/run/mcnf.lock", "w")
