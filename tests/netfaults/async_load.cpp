@@ -15,36 +15,22 @@
 namespace netfaults {
 namespace {
 
-memcache::Options options_for(const Settings& settings) {
-  memcache::Options options;
-  options.socket_timeout = settings.socket_timeout;
-  options.connect_timeout = settings.connect_timeout;
-  options.dead_retry = settings.dead_retry;
-  options.log = [](std::string_view) {};
-  return options;
-}
-
-std::vector<memcache::Server> servers_of(const Settings& settings) {
-  return {settings.servers.begin(), settings.servers.end()};
-}
-
-/// One call loop; it lives until its last completion.
-class Loop : public std::enable_shared_from_this<Loop> {
+/// A paced call loop: each step is due at its pacer's time and calls next()
+/// from its completion; the loop lives until its last completion.
+class PacedLoop : public std::enable_shared_from_this<PacedLoop> {
  public:
-  Loop(memcache::AsyncClient& mc, const std::vector<std::string>& keys, unsigned seed, Tally& tally,
-       const Settings& settings, Clock::time_point start, std::shared_ptr<std::size_t> running)
+  PacedLoop(memcache::AsyncClient& mc, double rate, const Settings& settings, Clock::time_point start,
+            std::shared_ptr<std::size_t> running)
       : mc_(mc),
-        chooser_(keys, seed),
-        pacer_(settings.rate, start),
+        pacer_(rate, start),
         timer_(mc.get_executor()),
-        tally_(tally),
         end_(start + settings.duration),
         running_(std::move(running)) {
     ++*running_;
   }
-  Loop(const Loop&) = delete;
-  Loop& operator=(const Loop&) = delete;
-  ~Loop() { --*running_; }
+  PacedLoop(const PacedLoop&) = delete;
+  PacedLoop& operator=(const PacedLoop&) = delete;
+  virtual ~PacedLoop() { --*running_; }
 
   void next() {
     if (Clock::now() >= end_) return;
@@ -52,66 +38,66 @@ class Loop : public std::enable_shared_from_this<Loop> {
     timer_.async_wait([self = shared_from_this()](std::error_code) { self->step(); });
   }
 
+ protected:
+  virtual void step() = 0;
+  memcache::AsyncClient& mc_;
+
  private:
-  void step() {
+  Pacer pacer_;
+  asio::steady_timer timer_;
+  Clock::time_point end_;
+  std::shared_ptr<std::size_t> running_;  // loops still calling
+};
+
+/// The single-key steps on one home server's keys.
+class Loop : public PacedLoop {
+ public:
+  Loop(memcache::AsyncClient& mc, const std::vector<std::string>& keys, unsigned seed, Tally& tally,
+       const Settings& settings, Clock::time_point start, std::shared_ptr<std::size_t> running)
+      : PacedLoop(mc, settings.rate, settings, start, std::move(running)), chooser_(keys, seed), tally_(tally) {}
+
+ private:
+  std::shared_ptr<Loop> self() { return std::static_pointer_cast<Loop>(shared_from_this()); }
+
+  void step() override {
     const Step step = chooser_.next();
     if (step.plain_set) return store(*step.key);
     const auto began = Clock::now();
-    mc_.async_get(*step.key, [self = shared_from_this(), key = step.key, began](std::error_code ec,
-                                                                                std::optional<std::string> got) {
-      const Outcome outcome = ec ? Outcome::failed : judge(*key, got);
-      self->tally_.add(began, outcome, *key);
-      if (outcome == Outcome::miss) return self->store(*key);
-      self->next();
-    });
+    mc_.async_get(*step.key,
+                  [self = self(), key = step.key, began](std::error_code ec, std::optional<std::string> got) {
+                    const Outcome outcome = ec ? Outcome::failed : judge(*key, got);
+                    self->tally_.add(began, outcome, *key);
+                    if (outcome == Outcome::miss) return self->store(*key);
+                    self->next();
+                  });
   }
 
   void store(const std::string& key) {
     const auto began = Clock::now();
-    mc_.async_set(key, value_for(key), [self = shared_from_this(), key = &key, began](std::error_code ec, bool stored) {
+    mc_.async_set(key, value_for(key), [self = self(), key = &key, began](std::error_code ec, bool stored) {
       self->tally_.add(began, !ec && stored ? Outcome::ok : Outcome::failed, *key);
       self->next();
     });
   }
 
-  memcache::AsyncClient& mc_;
   Chooser chooser_;
-  Pacer pacer_;
-  asio::steady_timer timer_;
   Tally& tally_;
-  Clock::time_point end_;
-  std::shared_ptr<std::size_t> running_;  // loops still calling
 };
 
-/// One get_multi loop over keys of every home server.
-class MultiLoop : public std::enable_shared_from_this<MultiLoop> {
+/// get_multi over keys of every home server.
+class MultiLoop : public PacedLoop {
  public:
   MultiLoop(memcache::AsyncClient& mc, const std::vector<std::vector<std::string>>& homes, unsigned seed,
             Tally* tallies, const Settings& settings, Clock::time_point start, std::shared_ptr<std::size_t> running)
-      : mc_(mc),
+      : PacedLoop(mc, settings.multi_rate, settings, start, std::move(running)),
         chooser_(homes, seed),
-        pacer_(settings.multi_rate, start),
-        timer_(mc.get_executor()),
-        tallies_(tallies),
-        end_(start + settings.duration),
-        running_(std::move(running)) {
-    ++*running_;
-  }
-  MultiLoop(const MultiLoop&) = delete;
-  MultiLoop& operator=(const MultiLoop&) = delete;
-  ~MultiLoop() { --*running_; }
-
-  void next() {
-    if (Clock::now() >= end_) return;
-    timer_.expires_at(pacer_.next());
-    timer_.async_wait([self = shared_from_this()](std::error_code) { self->step(); });
-  }
+        tallies_(tallies) {}
 
  private:
-  void step() {
+  void step() override {
     auto step = std::make_shared<MultiStep>(chooser_.next());
     const auto began = Clock::now();
-    mc_.async_get_multi(step->keys, [self = shared_from_this(), step, began](
+    mc_.async_get_multi(step->keys, [self = std::static_pointer_cast<MultiLoop>(shared_from_this()), step, began](
                                         std::error_code ec, std::unordered_map<std::string, std::string> found) {
       MultiReply reply;
       reply.found = std::move(found);
@@ -121,13 +107,8 @@ class MultiLoop : public std::enable_shared_from_this<MultiLoop> {
     });
   }
 
-  memcache::AsyncClient& mc_;
   MultiChooser chooser_;
-  Pacer pacer_;
-  asio::steady_timer timer_;
   Tally* tallies_;
-  Clock::time_point end_;
-  std::shared_ptr<std::size_t> running_;
 };
 
 /// Runs io until done() or the limit (the client's idle connections keep io

@@ -9,19 +9,6 @@
 namespace netfaults {
 namespace {
 
-memcache::Options options_for(const Settings& settings) {
-  memcache::Options options;
-  options.socket_timeout = settings.socket_timeout;
-  options.connect_timeout = settings.connect_timeout;
-  options.dead_retry = settings.dead_retry;
-  options.log = [](std::string_view) {};
-  return options;
-}
-
-std::vector<memcache::Server> servers_of(const Settings& settings) {
-  return {settings.servers.begin(), settings.servers.end()};
-}
-
 void store(memcache::Client& mc, const std::string& key, Tally& tally) {
   const auto began = Clock::now();
   Outcome outcome = Outcome::failed;

@@ -9,6 +9,19 @@
 
 namespace netfaults {
 
+memcache::Options options_for(const Settings& settings) {
+  memcache::Options options;
+  options.socket_timeout = settings.socket_timeout;
+  options.connect_timeout = settings.connect_timeout;
+  options.dead_retry = settings.dead_retry;
+  options.log = [](std::string_view) {};
+  return options;
+}
+
+std::vector<memcache::Server> servers_of(const Settings& settings) {
+  return {settings.servers.begin(), settings.servers.end()};
+}
+
 std::string value_for(const std::string& key) {
   const auto crc = crc32(0L, reinterpret_cast<const Bytef*>(key.data()), static_cast<uInt>(key.size()));
   const std::size_t size = crc % 20 == 0 ? 20000 : 16 + crc % 2000;
@@ -26,9 +39,7 @@ std::vector<std::string> key_names(const Settings& settings) {
 }
 
 std::vector<std::vector<std::string>> find_homes(const Settings& settings, const std::vector<std::string>& keys) {
-  memcache::Options options;
-  options.socket_timeout = settings.socket_timeout;
-  options.connect_timeout = settings.connect_timeout;
+  const memcache::Options options = options_for(settings);
   std::vector<std::vector<std::string>> homes(settings.servers.size());
   for (std::size_t s = 0; s < settings.servers.size(); ++s) {
     memcache::Client alone({settings.servers[s]}, options);

@@ -14,6 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <memcache/options.hpp>
+#include <memcache/server.hpp>
+
 #include "tally.hpp"
 
 namespace netfaults {
@@ -32,6 +35,11 @@ struct Settings {
   std::chrono::seconds dead_retry{2};
   std::chrono::milliseconds duration{10000};
 };
+
+/// Our clients' options and servers for the run (quiet: the run counts
+/// failures itself).
+memcache::Options options_for(const Settings& settings);
+std::vector<memcache::Server> servers_of(const Settings& settings);
 
 /// The value every key holds: the key repeated to a size derived from it
 /// (16 B to 2 KB; one key in twenty 20 KB).
