@@ -190,6 +190,9 @@ def run_one(hosts, client, fault, args, serial):
     result["healthy_speed"] = healthy_speed(report, fault_start, fault_end)
     result["recovery_s"] = recovery(served(poller.samples), fault_start, fault_end, report["t0"])
     result["fault_s"] = fault_end - fault_start
+    # Everything the driver saw, with the fault's times on its clock, for a
+    # run that broke a property (see --details).
+    result["details"] = dict(report, fault_start=fault_start, fault_end=fault_end, host_c_served=poller.samples)
     return result
 
 
@@ -262,6 +265,8 @@ def main():
     parser.add_argument("--post", type=float)
     parser.add_argument("--retries", type=int, default=1,
                         help="runs again a client/fault that missed a time bound (never a wrong value)")
+    parser.add_argument("--details", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "netfaults-failures"),
+                        help="where a failed run's per-100-ms record goes")
     parser.add_argument("--table", help="write the markdown table here")
     parser.add_argument("--json", help="write every result here")
     args = parser.parse_args()
@@ -315,8 +320,16 @@ def main():
                     # a shared machine gets one more run, and says so.
                     if not problems or r.get("wrong") or attempt == args.retries:
                         break
+                    r.pop("details", None)
                     flaky.append(f"FLAKY {client}/{fault}: {'; '.join(problems)} (then run again)")
+                details = r.pop("details", None)
                 results.append(r)
+                if problems and details:
+                    os.makedirs(args.details, exist_ok=True)
+                    path = os.path.join(args.details, f"{client}-{fault}.json")
+                    with open(path, "w") as f:
+                        json.dump(details, f)
+                    problems[-1] += f" (details: {path})"
                 for p in problems:
                     failures.append(f"FAIL {client}/{fault}: {p}")
     finally:
