@@ -15,6 +15,7 @@ packages=(
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   iproute2                                 # bench/shaped_link.sh: ip netns, tc tbf (a 100 Mbit link)
   nlohmann-json3-dev                       # examples/json_codec.cpp
+  iptables iproute2                        # tests/netfaults: packet loss, blackhole, duplication (ip, tc, iptables)
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$MEMCACHE_DEPS_EXTRA"
