@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config         # build
   libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
   memcached catch2                         # tests
+  openssl                                  # tests/tls: the CLI makes the test certificates
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
