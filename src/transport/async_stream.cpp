@@ -35,6 +35,18 @@ bool AsyncStream::idle_ok(bool unsynced) {
   return taken_.empty() || unsynced;
 }
 
+std::size_t AsyncStream::read_ready(asio::mutable_buffer space) {
+  asio::error_code ec;
+  tls_->next_layer().non_blocking(true, ec);
+  std::size_t total = 0;
+  while (!ec && space.size() > 0) {
+    const std::size_t n = tls_->read_some(space, ec);
+    total += n;
+    space += n;
+  }
+  return total;
+}
+
 bool AsyncStream::is_tls_error(const std::error_code& ec) {
   if (ec.category() == asio::error::get_ssl_category()) return true;
   return ec.category() == asio::ssl::error::get_stream_category() && ec != asio::ssl::error::stream_truncated;

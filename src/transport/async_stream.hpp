@@ -83,7 +83,15 @@ class AsyncStream {
       auto executor = asio::get_associated_executor(handler, socket().get_executor());
       asio::post(executor, [h = std::forward<Handler>(handler), n]() mutable { h(std::error_code(), n); });
     } else if (tls_) {
-      tls_->async_read_some(space, std::forward<Handler>(handler));
+      // One TLS read gives one record; what else has arrived is taken now,
+      // so that a burst of replies completes as one read (and the requests
+      // it frees go out as one write, not one record each).
+      auto executor = asio::get_associated_executor(handler, socket().get_executor());
+      tls_->async_read_some(space, asio::bind_executor(executor, [this, space, h = std::forward<Handler>(handler)](
+                                                                     const std::error_code& ec, std::size_t n) mutable {
+                              if (!ec) n += read_ready(space + n);
+                              h(ec, n);
+                            }));
     } else {
       plain_->async_read_some(space, std::forward<Handler>(handler));
     }
@@ -105,6 +113,10 @@ class AsyncStream {
   void close();
 
  private:
+  /// Reads into `space`, without waiting, what OpenSSL and the socket hold
+  /// already (TLS only); errors are left for the next read to meet.
+  std::size_t read_ready(asio::mutable_buffer space);
+
   TlsPeer* peer_;
   std::optional<Socket> plain_;
   std::optional<asio::ssl::stream<Socket>> tls_;

@@ -92,12 +92,12 @@ std::size_t TlsChannel::read_some(char* out, std::size_t size) {
   fail(err, "read from");
 }
 
-void TlsChannel::fail(int err, std::string_view doing) {
-  if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0)) {
+void TlsChannel::fail(int ssl_error, std::string_view doing) {
+  if (ssl_error == SSL_ERROR_ZERO_RETURN || (ssl_error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0)) {
     ERR_clear_error();
     throw IoError(fmt::format("{} closed the connection", address_.to_string()));
   }
-  if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+  if (ssl_error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
     const int cause = errno;
     // A server that refuses this client after the handshake (TLS 1.3 checks
     // the client certificate then) sends an alert and closes; a write may
