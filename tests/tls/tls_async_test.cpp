@@ -54,7 +54,7 @@ std::vector<std::string> store_keys(asio::io_context& io, memcache::AsyncClient&
 
 }  // namespace
 
-TEST_CASE("async over TLS: verified by address and by name; 1,000 concurrent gets, no cross-talk", "[tls][async]") {
+TEST_CASE("async over TLS: verified by address and by name, 1,000 concurrent gets, no cross-talk", "[tls][async]") {
   auto server = tls_server();
   const std::string spec = GENERATE(as<bool>(), false, true) ? localhost_spec(*server) : server->spec();
   INFO(spec);
@@ -181,7 +181,7 @@ TEST_CASE("async over TLS: noreply errors do not shift later replies", "[tls][as
   CHECK(tally.wrong == 0);
 }
 
-TEST_CASE("async over TLS: a stalled server fails the calls in flight in time; then it works", "[tls][async]") {
+TEST_CASE("async over TLS: a stalled server fails the calls in flight in time, then it works", "[tls][async]") {
   auto server = tls_server();
   asio::io_context io;
   memcache::Options o = tls_options();
@@ -203,7 +203,7 @@ TEST_CASE("async over TLS: a stalled server fails the calls in flight in time; t
   CHECK(after.wrong == 0);
 }
 
-TEST_CASE("async over TLS: a killed server fails the calls in flight; restarted, it answers", "[tls][async]") {
+TEST_CASE("async over TLS: a killed server fails the calls in flight, and restarted it answers", "[tls][async]") {
   auto server = tls_server();
   asio::io_context io;
   memcache::Options o = tls_options();

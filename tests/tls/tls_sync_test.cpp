@@ -219,7 +219,7 @@ TEST_CASE("sync over TLS: a stalled server fails calls within socket_timeout, th
   CHECK(mc.get("k") == OptStr("after"));
 }
 
-TEST_CASE("sync over TLS: a killed server fails fast; restarted, it is used again", "[tls]") {
+TEST_CASE("sync over TLS: a killed server fails fast, and restarted it is used again", "[tls]") {
   auto server = tls_server();
   memcache::Options o = tls_options();
   o.dead_retry = 0s;
