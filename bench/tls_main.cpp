@@ -27,6 +27,7 @@
 #include <memcache/async_client.hpp>
 #include <memcache/memcache.hpp>
 
+#include "child.hpp"
 #include "memcached_server.hpp"
 #include "process.hpp"
 #include "stats.hpp"

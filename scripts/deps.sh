@@ -10,9 +10,11 @@ packages=(
   openssl                                  # tests/tls: the CLI makes the test certificates
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
+  nutcracker                               # tests through twemproxy (a memcached proxy)
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   nlohmann-json3-dev                       # examples/json_codec.cpp
+  iptables iproute2                        # tests/netfaults: packet loss, blackhole, duplication (ip, tc, iptables)
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$MEMCACHE_DEPS_EXTRA"

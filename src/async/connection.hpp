@@ -46,6 +46,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void submit(AsyncRequest&& request);
   /// Closes the connection; requests still here fail with operation_aborted.
   void shutdown();
+  /// For admin requests only (stats, flush_all): its failures do not mark
+  /// the server dead.
+  void serve_admin_only() { admin_ = true; }
 
  private:
   enum class State { idle, connecting, open, failed };
@@ -78,6 +81,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   bool reading_ = false;
   bool used_ = false;  // something was written on it
   bool handshaking_ = false;
+  bool admin_ = false;
   Pipeline pipeline_;
 };
 

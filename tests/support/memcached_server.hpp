@@ -56,9 +56,6 @@ class MemcachedServer {
   bool paused_ = false;
 };
 
-/// A loopback TCP port nobody listens on now (for a second listener).
-std::uint16_t free_port();
-
 /// The memcached binary: $MEMCACHED_BIN, else /usr/bin/memcached.
 std::string memcached_binary();
 
