@@ -83,6 +83,6 @@ class MemcacheConan(ConanFile):
         # What the library is built with (CMakeLists.txt's
         # MEMCACHE_ASIO_DEFINITIONS); async_client.hpp must see the same.
         self.cpp_info.defines = ["ASIO_STANDALONE", "ASIO_NO_DEPRECATED"]
-        self.cpp_info.requires = ["asio::asio", "fmt::fmt", "zlib::zlib", "libdeflate::libdeflate", "openssl::crypto"]
+        self.cpp_info.requires = ["asio::asio", "fmt::fmt", "zlib::zlib", "libdeflate::libdeflate", "openssl::ssl", "openssl::crypto"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread"]

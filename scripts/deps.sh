@@ -8,6 +8,7 @@ packages=(
   libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
   libdeflate-dev                           # the library: zlib-format compression, several times faster than zlib
   memcached catch2                         # tests
+  openssl                                  # tests/tls: the CLI makes the test certificates
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   nutcracker                               # tests through twemproxy (a memcached proxy)

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <memcache/tls_options.hpp>
+
 namespace memcache {
 
 /// How keys are mapped to servers.
@@ -91,6 +93,8 @@ struct Options {
   std::function<std::string(std::string_view)> decompressor;
   /// Where `debug` messages go; empty means stderr, as "MemCached: <message>".
   std::function<void(std::string_view)> log;
+  /// TLS to every server (see TlsOptions); off by default.
+  TlsOptions tls;
 };
 
 }  // namespace memcache
