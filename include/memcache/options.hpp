@@ -59,6 +59,11 @@ struct Options {
   std::size_t max_requests_in_flight = 1024;
   /// Server selection scheme.
   Hashing hashing = Hashing::python;
+  /// `get_or_set`: the lease of the caller that wins the right to compute a
+  /// missing or stale value. The others wait up to about this long for its
+  /// value; a winner that dies (or computes longer) loses the lease when it
+  /// ends and the next caller computes. Whole seconds: memcached's TTL.
+  std::chrono::seconds stampede_lease{10};
   /// Compresses a value when `min_compress_len` asks for it; empty means zlib,
   /// as python-memcached's `zlib.compress`.
   std::function<std::string(std::string_view)> compressor;

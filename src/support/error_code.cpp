@@ -21,6 +21,8 @@ const char* describe(int value) {
       return "value cannot be decoded as the requested type";
     case errc::server_error:
       return "memcached answered with an error";
+    case errc::compute_failed:
+      return "get_or_set's compute() threw";
   }
   return "unknown memcache error";
 }
