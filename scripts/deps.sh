@@ -9,6 +9,7 @@ packages=(
   memcached catch2                         # tests
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
+  nutcracker                               # tests through twemproxy (a memcached proxy)
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   nlohmann-json3-dev                       # examples/json_codec.cpp

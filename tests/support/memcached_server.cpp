@@ -1,9 +1,8 @@
 #include "memcached_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "child.hpp"
+
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -19,33 +18,6 @@
 
 namespace memcache::test {
 namespace {
-
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool can_connect_tcp(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 bool can_connect_unix(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
@@ -67,9 +39,7 @@ std::string memcached_binary() {
 MemcachedServer::MemcachedServer(Transport transport, std::vector<std::string> extra_args)
     : transport_(transport), extra_args_(std::move(extra_args)) {
   if (transport_ == Transport::unix_socket) {
-    char tmpl[] = "/tmp/memcache-test-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
+    dir_ = make_temp_dir("memcache-test");
     socket_path_ = dir_ + "/memcached.sock";
   }
   // Another process may take the port between free_port() and memcached's
@@ -88,10 +58,7 @@ MemcachedServer::~MemcachedServer() {
     ::kill(pid_, SIGCONT);
     kill();
   }
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  remove_dir(dir_);
 }
 
 std::string MemcachedServer::spec() const {
@@ -111,34 +78,13 @@ void MemcachedServer::launch() {
   args.insert(args.end(), {"-m", "64", "-t", "2"});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
 
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    // A test process that dies without running destructors (a crash, a
-    // sanitizer abort) must not leave servers behind holding its pipes.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  pid_ = spawn(args);
 }
 
 bool MemcachedServer::wait_until_ready() {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    if (transport_ == Transport::tcp ? can_connect_tcp(port_) : can_connect_unix(socket_path_)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
+  return wait_child_ready(
+      pid_, [this] { return transport_ == Transport::tcp ? can_connect_tcp(port_) : can_connect_unix(socket_path_); },
+      std::chrono::seconds(10));
 }
 
 // kill() only queues the signal: memcached's threads may still answer a
@@ -164,9 +110,7 @@ void MemcachedServer::resume() {
 
 void MemcachedServer::kill() {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
+  kill_child(pid_);
   pid_ = -1;
   paused_ = false;
 }
