@@ -72,6 +72,16 @@ struct Flight {
   bool stale_published = false;
 };
 
+/// What one invalidate keeps alive until it is done.
+struct Invalidation {
+  Invalidation(OwnedKey k, std::shared_ptr<Topology> t, AsyncEngine::BoolCallback d)
+      : key(std::move(k)), topology(std::move(t)), done(std::move(d)) {}
+  OwnedKey key;
+  std::shared_ptr<Topology> topology;
+  std::optional<InvalidateFlow> flow;
+  AsyncEngine::BoolCallback done;
+};
+
 }  // namespace
 
 struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
@@ -282,6 +292,17 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  /// md I, then (on a server without meta commands) delete: one after another.
+  void invalidate_steps(const std::shared_ptr<Invalidation>& h) {
+    if (h->flow->step() == InvalidateFlow::Step::done) return h->done(h->flow->error(), h->flow->existed());
+    std::weak_ptr<Impl> weak = weak_from_this();
+    start(h, h->flow->command(), [h, weak] {
+      h->flow->answered();
+      if (auto self = weak.lock()) return self->invalidate_steps(h);
+      h->done(asio::error::operation_aborted, false);
+    });
+  }
+
   /// The engine went away mid-flow: the waiting callers are told so.
   static void self_gone(Flight& f) { (*f.done)(asio::error::operation_aborted, std::nullopt); }
 
@@ -460,10 +481,15 @@ void AsyncEngine::get_or_set(OwnedKey key, Expiry time, Compute compute, FoundCa
 }
 
 void AsyncEngine::invalidate(OwnedKey key, BoolCallback done) {
-  impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(
-        LineCommand::Verb::del, std::move(key), 0, false,
-        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable { done(ec, c && c->confirmed()); });
+  impl_->on_strand([key = std::move(key), done = std::move(done)](Impl& self) mutable {
+    auto held = std::make_shared<Invalidation>(std::move(key), self.topology, std::move(done));
+    try {
+      held->flow.emplace(view_of(held->key), self.options, *held->topology);
+    } catch (const KeyError& e) {
+      self.log(e.what());
+      return held->done(make_error_code(errc::bad_key), false);
+    }
+    self.invalidate_steps(held);
   });
 }
 

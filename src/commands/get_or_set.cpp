@@ -20,7 +20,27 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
+/// A reply that is `mg N`'s placeholder: no bytes, no flags. (An empty
+/// string stored by a client looks the same: its callers wait for the
+/// winner rather than take it stale, which costs them only time.)
+bool placeholder(const Value& v) { return v.bytes().empty() && v.flags() == 0; }
+
 }  // namespace
+
+bool meta_for(const Key& key, const Options& options, const Topology& topology) {
+  if (options.stampede_lock != StampedeLock::meta) return false;
+  auto server = topology.selector.pick(key.text, key.hash,
+                                       [&](std::size_t i) { return !topology.servers[i]->is_dead(); });
+  return !server || !topology.servers[*server]->lacks_meta();
+}
+
+/// The server answered a meta command with ERROR.
+static void note_lacks_meta(const MetaKeyCommand& command, const Topology& topology) {
+  ServerState& server = *topology.servers[command.server(0)];
+  server.log(fmt::format("{}: answers meta commands with ERROR: get_or_set uses an add lock there",
+                         server.address().to_string()));
+  server.note_lacks_meta();
+}
 
 std::string GetOrSetFlow::lock_key(std::string_view key, std::size_t max_key_length) {
   std::string lock = fmt::format("{}:lock", key);
@@ -51,7 +71,49 @@ void GetOrSetFlow::send(std::optional<Cmd>& slot, Args&&... args) {
 
 void GetOrSetFlow::lookup() {
   stage_ = Stage::lookup;
-  send(get_, key_, false, options_);
+  meta_ = meta_for(key_, options_, topology_);
+  if (!meta_) return send(get_, key_, false, options_);
+  protocol::MetaGet get;
+  get.cas = true;
+  get.vivify = options_.stampede_lease.count();
+  send(meta_command_, key_, options_, get);
+}
+
+void GetOrSetFlow::meta_looked_up() {
+  const MetaKeyCommand& c = *meta_command_;
+  const protocol::MetaReplyOperation* r = c.reply();
+  if (c.unknown_command()) {
+    note_lacks_meta(c, topology_);
+    return lookup();
+  }
+  if (r == nullptr || r->type() != protocol::ReplyType::meta_value) return compute_unstored();
+  const protocol::MetaFlags& f = r->flags();
+  Value v = c.value();
+  if (f.win) {
+    // A miss (the placeholder is ours) or a stale value: compute, then write
+    // back only over what this win saw.
+    cas_ = f.cas.value_or(0);
+    won_ = store_ = true;
+    if (f.stale && !placeholder(v)) stale_ = std::move(v);
+    step_ = Step::compute;
+    return;
+  }
+  if (f.won_already && placeholder(v)) return poll_later();
+  found_ = std::move(v);  // a hit, or the stale value another caller recomputes
+  finish();
+}
+
+void GetOrSetFlow::release() {
+  // The placeholder is deleted, a stale value made winnable again, both only
+  // if nothing changed since the win.
+  stage_ = Stage::unlock;
+  protocol::MetaDelete del;
+  del.cas = cas_;
+  if (stale_) {
+    del.invalidate = true;
+    del.ttl = options_.stampede_lease.count();
+  }
+  send(meta_command_, key_, options_, del);
 }
 
 void GetOrSetFlow::take_lock() {
@@ -82,6 +144,7 @@ void GetOrSetFlow::waited() {
 void GetOrSetFlow::answered() {
   switch (stage_) {
     case Stage::lookup:
+      if (meta_) return meta_looked_up();
       if (!get_->reached()) return compute_unstored();
       found_ = get_->take_value();
       if (found_) return finish();
@@ -94,7 +157,7 @@ void GetOrSetFlow::answered() {
       return;
     case Stage::store:
     case Stage::unlock:
-      if (stage_ == Stage::unlock || !won_) return finish();
+      if (stage_ == Stage::unlock || !won_ || meta_) return finish();
       stage_ = Stage::unlock;
       return send(line_, LineCommand::Verb::del, lock_, 0, false, options_);
   }
@@ -104,6 +167,14 @@ void GetOrSetFlow::computed(Encoded value) {
   value_.emplace(std::move(value));
   if (!store_) return finish();
   stage_ = Stage::store;
+  if (meta_) {
+    // Only over what the win saw: a value written (or invalidated) while
+    // this one was computed stays.
+    protocol::MetaSet set;
+    set.ttl = time_.wire_value();
+    set.cas = cas_;
+    return send(meta_command_, key_, options_, set, *value_);
+  }
   // add, not set: a value written while this one was computed stays.
   send(store_command_, StoreVerb::add, key_, *value_, time_, 0, false, std::nullopt, options_, no_cas_);
 }
@@ -111,8 +182,43 @@ void GetOrSetFlow::computed(Encoded value) {
 void GetOrSetFlow::compute_threw() {
   threw_ = true;
   if (!won_) return finish();
+  if (meta_) return release();
   stage_ = Stage::unlock;
   send(line_, LineCommand::Verb::del, lock_, 0, false, options_);
+}
+
+// -- invalidate ----------------------------------------------------------------------
+
+InvalidateFlow::InvalidateFlow(const Key& key, const Options& options, const Topology& topology)
+    : options_(options), topology_(topology), key_(key) {
+  check_call_key(options, key.text);
+  if (!meta_for(key, options, topology)) return remove();
+  protocol::MetaDelete del;
+  del.invalidate = true;
+  // A winner that dies leaves the stale value for this long at most.
+  del.ttl = options.stampede_lease.count();
+  meta_.emplace(key_, options_, del);
+  command_ = &*meta_;
+}
+
+void InvalidateFlow::remove() {
+  del_.emplace(LineCommand::Verb::del, key_, 0, false, options_);
+  command_ = &*del_;
+  step_ = Step::run;
+}
+
+void InvalidateFlow::answered() {
+  error_ = del_ ? del_->error() : meta_->error();
+  if (del_) {
+    del_->finish();
+    existed_ = del_->confirmed();
+  } else if (meta_->unknown_command()) {
+    note_lacks_meta(*meta_, topology_);
+    return remove();
+  } else {
+    existed_ = meta_->reply() && meta_->reply()->type() == protocol::ReplyType::meta_hit;
+  }
+  step_ = Step::done;
 }
 
 }  // namespace memcache::detail

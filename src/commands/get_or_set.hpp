@@ -15,6 +15,7 @@
 #include "cluster/topology.hpp"
 #include "commands/cas_cache.hpp"
 #include "commands/command.hpp"
+#include "commands/meta_key.hpp"
 #include "commands/single_key.hpp"
 
 namespace memcache::detail {
@@ -65,6 +66,8 @@ class GetOrSetFlow {
 
  private:
   void lookup();
+  void meta_looked_up();
+  void release();
   void take_lock();
   void compute_unstored();
   void poll_later();
@@ -84,6 +87,8 @@ class GetOrSetFlow {
   Stage stage_ = Stage::lookup;
   Step step_ = Step::run;
   Command* command_ = nullptr;
+  bool meta_ = false;      // the lease is meta's (mg N), else the add lock
+  std::uint64_t cas_ = 0;  // meta: the cas the win came with
   bool won_ = false;       // this caller holds the lock and computes
   bool store_ = false;     // ... and writes the value back
   bool threw_ = false;     // compute() threw: unlock, then done
@@ -97,7 +102,43 @@ class GetOrSetFlow {
   std::optional<GetCommand> get_;
   std::optional<StoreCommand> store_command_;
   std::optional<LineCommand> line_;
+  std::optional<MetaKeyCommand> meta_command_;
 };
+
+/// invalidate's decisions for both clients: `md <key> I T<lease>` (mark
+/// stale), or `delete` where the server lacks meta commands (or with
+/// StampedeLock::add). Step::run until done; existed() then.
+class InvalidateFlow {
+ public:
+  using Step = GetOrSetFlow::Step;
+  InvalidateFlow(const Key& key, const Options& options, const Topology& topology);
+  InvalidateFlow(const InvalidateFlow&) = delete;
+  InvalidateFlow& operator=(const InvalidateFlow&) = delete;
+
+  Step step() const { return step_; }
+  Command& command() { return *command_; }
+  void answered();
+  /// The key was there (and is now stale, or deleted).
+  bool existed() const { return existed_; }
+  /// Why the last request got no answer (no_server, timed_out, ...).
+  std::error_code error() const { return error_; }
+
+ private:
+  void remove();
+
+  const Options& options_;
+  const Topology& topology_;
+  Step step_ = Step::run;
+  Command* command_ = nullptr;
+  bool existed_ = false;
+  std::error_code error_;
+  std::optional<MetaKeyCommand> meta_;
+  std::optional<LineCommand> del_;
+  Key key_;
+};
+
+/// Whether get_or_set / invalidate speak meta to the server of `key`.
+bool meta_for(const Key& key, const Options& options, const Topology& topology);
 
 }  // namespace memcache::detail
 

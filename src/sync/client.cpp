@@ -235,10 +235,13 @@ std::optional<Value> Client::stampede(const Key& key, detail::UniqueFunction<det
 }
 
 bool Client::invalidate(const Key& key) {
-  LineCommand command(LineCommand::Verb::del, key, 0, false, impl_->options);
-  impl_->run(command);
-  command.finish();
-  return command.confirmed();
+  auto servers = impl_->snapshot();
+  detail::InvalidateFlow flow(key, impl_->options, servers->topology());
+  while (flow.step() == detail::InvalidateFlow::Step::run) {
+    detail::run_command(flow.command(), *servers, impl_->options);
+    flow.answered();
+  }
+  return flow.existed();
 }
 
 // -- servers ------------------------------------------------------------------
