@@ -94,6 +94,17 @@ class AsyncClient {
   auto async_gets_cas(const Key& key, Token&& token) {
     return fetch<T, std::optional<CasValue<T>>>(key, true, std::forward<Token>(token));
   }
+  /// Get and touch (`Client::gat`): `void(std::error_code, std::optional<T>)`;
+  /// the key's expiry becomes `time` when it is there.
+  template <class T = std::string, class Token>
+  auto async_gat(const Key& key, Expiry time, Token&& token) {
+    return fetch<T, std::optional<T>>(key, false, std::forward<Token>(token), time.wire_value());
+  }
+  /// As `async_gat`, and remembers the cas unique as `async_gets` does.
+  template <class T = std::string, class Token>
+  auto async_gats(const Key& key, Expiry time, Token&& token) {
+    return fetch<T, std::optional<T>>(key, true, std::forward<Token>(token), time.wire_value());
+  }
 
   /// `async_get_multi(keys, [key_prefix], token)`:
   /// `void(std::error_code, std::unordered_map<std::string, T>)`.
@@ -346,14 +357,15 @@ class AsyncClient {
         token, std::forward<Args>(args)...);
   }
 
-  /// get / gets / gets_cas: Result is std::optional<T> or std::optional<CasValue<T>>.
+  /// get / gets / gets_cas, and with `touch` gat / gats: Result is
+  /// std::optional<T> or std::optional<CasValue<T>>.
   template <class T, class Result, class Token>
-  auto fetch(const Key& key, bool with_cas, Token&& token) {
+  auto fetch(const Key& key, bool with_cas, Token&& token, std::optional<std::int64_t> touch = std::nullopt) {
     return initiate<Result>(
-        [with_cas](auto engine, auto completion, detail::OwnedKey k) {
+        [with_cas, touch](auto engine, auto completion, detail::OwnedKey k) {
           // The engine outlives every callback it makes with a value.
           const Options* options = &engine->options();
-          engine->get(std::move(k), with_cas,
+          engine->get(std::move(k), with_cas, touch,
                       [completion, options](std::error_code ec, std::optional<Value> raw, std::uint64_t unique) {
                         if (ec || !raw) return completion->complete(ec, Result{});
                         try {

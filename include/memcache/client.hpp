@@ -126,6 +126,19 @@ class MEMCACHE_API Client {
   std::optional<T> gets(const Key& key) {
     return decode_optional<T>(key, fetch(key, true));
   }
+  /// Get and touch (memcached's `gat`, pymemcache's `gat(key, expire)`): as
+  /// `get`, and the key's expiry becomes `time` when it is there.
+  ///
+  ///     auto session = mc.gat("session:42", 1800);  // read it, keep it 30 more minutes
+  template <class T = std::string>
+  std::optional<T> gat(const Key& key, Expiry time) {
+    return decode_optional<T>(key, fetch(key, false, nullptr, time));
+  }
+  /// As `gat`, and remembers the cas unique as `gets` does.
+  template <class T = std::string>
+  std::optional<T> gats(const Key& key, Expiry time) {
+    return decode_optional<T>(key, fetch(key, true, nullptr, time));
+  }
   /// The value and its cas unique, for `cas_with`.
   template <class T = std::string>
   std::optional<CasValue<T>> gets_cas(const Key& key) {
@@ -309,7 +322,8 @@ class MEMCACHE_API Client {
 
   bool store(detail::StoreVerb verb, const Key& key, const detail::Encoded& val, Expiry time,
              std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique = std::nullopt);
-  std::optional<Value> fetch(const Key& key, bool with_cas, std::uint64_t* cas_out = nullptr);
+  std::optional<Value> fetch(const Key& key, bool with_cas, std::uint64_t* cas_out = nullptr,
+                             std::optional<Expiry> touch = std::nullopt);
   FoundList fetch_multi(const KeyList& keys, std::string_view prefix);
   std::vector<std::string> store_multi(const std::vector<std::pair<Key, detail::Encoded>>& items, Expiry time,
                                        std::string_view prefix, std::size_t min_compress_len, bool noreply);

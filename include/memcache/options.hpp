@@ -21,6 +21,20 @@ enum class Hashing {
   ketama,
 };
 
+/// The wire protocol of the calls that have a form in both (gets, stores,
+/// deletes, incr/decr, touch, gat). stats, flush_all and version are always
+/// text; so are noreply requests (meta's quiet mode would still answer
+/// failures, which nobody waits for).
+enum class Protocol {
+  /// memcached's text protocol, as python-memcached speaks it.
+  text,
+  /// memcached 1.6's meta protocol (mg, ms, md, ma, mn): every request
+  /// carries an opaque token its reply must echo, so a connection that falls
+  /// out of step is caught on its first reply and closed, never hands one
+  /// caller another's value. Values keep python-memcached's flags.
+  meta,
+};
+
 /// How `get_or_set` takes, across processes, the right to compute a missing
 /// or stale value.
 enum class StampedeLock {
@@ -74,6 +88,8 @@ struct Options {
   std::size_t max_requests_in_flight = 1024;
   /// Server selection scheme.
   Hashing hashing = Hashing::python;
+  /// Wire protocol: text (the default) or memcached 1.6's meta protocol.
+  Protocol protocol = Protocol::text;
   /// `get_or_set`: the lease of the caller that wins the right to compute a
   /// missing or stale value. The others wait up to about this long for its
   /// value; a winner that dies (or computes longer) loses the lease when it

@@ -325,12 +325,16 @@ AsyncEngine::~AsyncEngine() {
 const Options& AsyncEngine::options() const { return impl_->options; }
 void AsyncEngine::log(std::string_view message) const { impl_->log(message); }
 
-void AsyncEngine::get(OwnedKey key, bool with_cas, ValueCallback done) {
-  impl_->on_strand([key = std::move(key), with_cas, done = std::move(done)](Impl& self) mutable {
+void AsyncEngine::get(OwnedKey key, bool with_cas, std::optional<std::int64_t> touch, ValueCallback done) {
+  impl_->on_strand([key = std::move(key), with_cas, touch, done = std::move(done)](Impl& self) mutable {
     auto held = std::make_shared<OneKey<GetCommand>>(std::move(key));
     auto fail = [&done](std::error_code ec) { done(ec, std::nullopt, 0); };
-    if (!self.make(*held, fail, held->view(), with_cas, self.options)) return;
-    auto batchable = with_cas ? AsyncRequest::Batchable::gets : AsyncRequest::Batchable::get;
+    if (!self.make(*held, fail, held->view(), with_cas, self.options, touch)) return;
+    // Meta gets are not batched (each mg carries its own opaque token), nor
+    // are gat / gats.
+    auto batchable = self.options.protocol == Protocol::meta || touch ? AsyncRequest::Batchable::no
+                     : with_cas                                       ? AsyncRequest::Batchable::gets
+                                                                      : AsyncRequest::Batchable::get;
     self.start(
         held, *held->command,
         [held, weak = self.weak_from_this(), done = std::move(done)]() mutable {

@@ -192,7 +192,10 @@ void GetOrSetFlow::compute_threw() {
 InvalidateFlow::InvalidateFlow(const Key& key, const Options& options, const Topology& topology)
     : options_(options), topology_(topology), key_(key) {
   check_call_key(options, key.text);
-  if (!meta_for(key, options, topology)) return remove();
+  if (!meta_for(key, options, topology)) {
+    remove();
+    return;
+  }
   protocol::MetaDelete del;
   del.invalidate = true;
   // A winner that dies leaves the stale value for this long at most.

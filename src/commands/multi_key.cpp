@@ -6,6 +6,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "protocol/meta_requests.hpp"
 #include "protocol/requests.hpp"
 
 namespace memcache::detail {
@@ -54,7 +55,7 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys)
-    : groups_(keys, prefix), sent_keys_(sent_keys) {
+    : groups_(keys, prefix), meta_(options.protocol == Protocol::meta), sent_keys_(sent_keys) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -83,13 +84,25 @@ void GetMultiCommand::plan(Router& router) {
 
 protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out) {
   Part& part = parts_[index];
-  protocol::begin_retrieval(out, false);
-  for (std::size_t i = 0; i < part.count; ++i) protocol::append_key(out, sent_keys_[part.first_key + i]);
-  protocol::finish_line(out);
   part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
                   [this, &part](std::size_t sent, const protocol::Reply& r) {
                     part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
                   });
+  if (meta_) {
+    // Quiet gets (misses send nothing), then mn: its MN ends the batch.
+    protocol::MetaGet get;
+    get.quiet = true;
+    const auto count = static_cast<std::uint32_t>(part.count);
+    const std::uint32_t first = protocol::next_opaque(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      protocol::encode_meta_get(out, sent_keys_[part.first_key + i], get, first + i);
+    }
+    protocol::encode_meta_noop(out);
+    return &part.meta_check.emplace(*part.op, ReplyType::value, first, part.count, true);
+  }
+  protocol::begin_retrieval(out, false);
+  for (std::size_t i = 0; i < part.count; ++i) protocol::append_key(out, sent_keys_[part.first_key + i]);
+  protocol::finish_line(out);
   return &*part.op;
 }
 
@@ -155,6 +168,19 @@ void SetMultiCommand::plan(Router& router) {
 
 protocol::Operation* SetMultiCommand::encode(std::size_t index, std::string& out) {
   Part& part = parts_[index];
+  if (options_.protocol == Protocol::meta && !noreply_) {
+    const std::uint32_t first = protocol::next_opaque(static_cast<std::uint32_t>(part.items.size()));
+    std::uint32_t token = first;
+    for (std::size_t i : part.items) {
+      const PreparedValue& v = *values_[i];
+      protocol::MetaSet set;
+      set.client_flags = v.flags;
+      set.ttl = exptime_;
+      protocol::encode_meta_set(out, wire_keys_[i], v.bytes, set, token++);
+      part.replies.add(LineOperation::storage());
+    }
+    return &part.meta_check.emplace(part.replies, ReplyType::stored, first, part.items.size());
+  }
   for (std::size_t i : part.items) {
     const PreparedValue& v = *values_[i];
     protocol::encode_storage(out, "set", wire_keys_[i], v.flags, exptime_, v.bytes, std::nullopt, noreply_);
@@ -182,7 +208,11 @@ std::vector<std::size_t> SetMultiCommand::not_stored() const {
 
 DeleteMultiCommand::DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply,
                                        const Options& options)
-    : groups_(keys, prefix), exptime_(time.wire_value()), noreply_(noreply) {
+    : groups_(keys, prefix),
+      exptime_(time.wire_value()),
+      noreply_(noreply),
+      // md has no delete time: a nonzero one goes as text (memcached 1.6 refuses it there too)
+      meta_(options.protocol == Protocol::meta && !noreply && exptime_ == 0) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -190,12 +220,21 @@ void DeleteMultiCommand::plan(Router& router) {
   groups_.route(router);
   const auto& per_server = groups_.per_server();
   for (std::size_t s = 0; s < per_server.size(); ++s) {
-    if (!per_server[s].empty()) parts_.push_back(Part{s, &per_server[s], false, {}});
+    if (!per_server[s].empty()) parts_.push_back(Part{s, &per_server[s], false, {}, std::nullopt});
   }
 }
 
 protocol::Operation* DeleteMultiCommand::encode(std::size_t index, std::string& out) {
   Part& part = parts_[index];
+  if (meta_) {
+    const std::uint32_t first = protocol::next_opaque(static_cast<std::uint32_t>(part.keys->size()));
+    std::uint32_t token = first;
+    for (std::size_t i : *part.keys) {
+      protocol::encode_meta_delete(out, groups_.wire(i), {}, token++);
+      part.replies.add(LineOperation::deletion());
+    }
+    return &part.meta_check.emplace(part.replies, ReplyType::deleted, first, part.keys->size());
+  }
   for (std::size_t i : *part.keys) {
     protocol::encode_delete(out, groups_.wire(i), exptime_, noreply_);
     if (!noreply_) part.replies.add(LineOperation::deletion());

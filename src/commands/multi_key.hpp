@@ -18,6 +18,7 @@
 #include <memcache/value.hpp>
 
 #include "commands/command.hpp"
+#include "protocol/meta_operations.hpp"
 #include "protocol/operations.hpp"
 #include "values/prepare.hpp"
 
@@ -75,9 +76,11 @@ class GetMultiCommand final : public Command {
     bool failed = false;
     FoundList found;
     std::optional<protocol::RetrievalOperation> op;
+    std::optional<protocol::MetaCheck> meta_check;  // over the meta protocol
   };
 
   KeyGroups groups_;
+  bool meta_;
   std::vector<std::string_view>& sent_keys_;
   std::vector<std::size_t> sent_index_;  // caller's index of each sent key
   std::deque<Part> parts_;
@@ -107,6 +110,7 @@ class SetMultiCommand final : public Command {
     std::vector<std::size_t> items;
     bool failed = false;
     protocol::LineSequence replies;
+    std::optional<protocol::MetaCheck> meta_check;  // over the meta protocol
   };
 
   const Items& items_;
@@ -143,11 +147,13 @@ class DeleteMultiCommand final : public Command {
     const std::vector<std::size_t>* keys;
     bool failed = false;
     protocol::LineSequence replies;
+    std::optional<protocol::MetaCheck> meta_check;  // over the meta protocol
   };
 
   KeyGroups groups_;
   std::int64_t exptime_;
   bool noreply_;
+  bool meta_;
   std::deque<Part> parts_;
 };
 

@@ -5,6 +5,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "protocol/meta_requests.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
 
@@ -35,14 +36,29 @@ void SingleKeyCommand::log_error_reply(const LineOperation& op) const {
 
 // -- get ------------------------------------------------------------------------
 
-GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options)
-    : SingleKeyCommand(key, options), with_cas_(with_cas), op_(key.text, [this](std::size_t, const protocol::Reply& r) {
+GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options, std::optional<std::int64_t> touch)
+    : SingleKeyCommand(key, options),
+      with_cas_(with_cas),
+      touch_(touch),
+      op_(key.text, [this](std::size_t, const protocol::Reply& r) {
         value_.emplace(std::string(r.data), r.flags);
         cas_ = r.cas;
       }) {}
 
 protocol::Operation* GetCommand::encode(std::size_t, std::string& out) {
-  protocol::encode_retrieval(out, with_cas_, key_.text);
+  if (meta()) {
+    protocol::MetaGet get;
+    get.cas = with_cas_;
+    get.touch = touch_;
+    const std::uint32_t token = protocol::next_opaque();
+    protocol::encode_meta_get(out, key_.text, get, token);
+    return checked(op_, ReplyType::value, token);
+  }
+  if (touch_) {
+    protocol::encode_touch_retrieval(out, with_cas_, *touch_, key_.text);
+  } else {
+    protocol::encode_retrieval(out, with_cas_, key_.text);
+  }
   return &op_;
 }
 
@@ -51,6 +67,25 @@ void GetCommand::finish(CasCache& cas_cache) {
 }
 
 // -- storage ----------------------------------------------------------------------
+
+namespace {
+protocol::MetaMode meta_mode(StoreVerb verb) {
+  switch (verb) {
+    case StoreVerb::add:
+      return protocol::MetaMode::add;
+    case StoreVerb::replace:
+      return protocol::MetaMode::replace;
+    case StoreVerb::append:
+      return protocol::MetaMode::append;
+    case StoreVerb::prepend:
+      return protocol::MetaMode::prepend;
+    case StoreVerb::set:
+    case StoreVerb::cas:  // a set with C<cas>
+      break;
+  }
+  return protocol::MetaMode::set;
+}
+}  // namespace
 
 StoreCommand::StoreCommand(StoreVerb verb, const Key& key, const Encoded& value, Expiry time,
                            std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique,
@@ -73,6 +108,16 @@ void StoreCommand::plan(Router& router) {
 }
 
 protocol::Operation* StoreCommand::encode(std::size_t, std::string& out) {
+  if (meta() && !noreply_) {
+    protocol::MetaSet set;
+    set.mode = meta_mode(verb_);
+    set.client_flags = value_->flags;
+    set.ttl = exptime_;
+    if (verb_ == StoreVerb::cas) set.cas = cas_unique_;
+    const std::uint32_t token = protocol::next_opaque();
+    protocol::encode_meta_set(out, key_.text, value_->bytes, set, token);
+    return checked(op_, ReplyType::stored, token);
+  }
   protocol::encode_storage(out, verb_name(verb_), key_.text, value_->flags, exptime_, value_->bytes,
                            verb_ == StoreVerb::cas ? cas_unique_ : std::nullopt, noreply_);
   return noreply_ ? nullptr : &op_;
@@ -103,6 +148,7 @@ LineCommand::LineCommand(Verb verb, const Key& key, std::uint64_t number, bool n
     : SingleKeyCommand(key, options), verb_(verb), number_(number), noreply_(noreply), op_(operation_for(verb)) {}
 
 protocol::Operation* LineCommand::encode(std::size_t, std::string& out) {
+  if (meta() && !noreply_) return encode_meta(out);
   switch (verb_) {
     case Verb::del:
       protocol::encode_delete(out, key_.text, 0, noreply_);
@@ -116,6 +162,31 @@ protocol::Operation* LineCommand::encode(std::size_t, std::string& out) {
       break;
   }
   return noreply_ ? nullptr : &op_;
+}
+
+protocol::Operation* LineCommand::encode_meta(std::string& out) {
+  const std::uint32_t token = protocol::next_opaque();
+  switch (verb_) {
+    case Verb::del:
+      protocol::encode_meta_delete(out, key_.text, {}, token);
+      return checked(op_, ReplyType::deleted, token);
+    case Verb::touch: {
+      protocol::MetaGet touch;
+      touch.value = touch.client_flags = touch.key = false;
+      touch.touch = static_cast<std::int64_t>(number_);
+      protocol::encode_meta_get(out, key_.text, touch, token);
+      return checked(op_, ReplyType::touched, token);
+    }
+    case Verb::incr:
+    case Verb::decr: {
+      protocol::MetaArith arith;
+      arith.incr = verb_ == Verb::incr;
+      arith.delta = number_;
+      protocol::encode_meta_arith(out, key_.text, arith, token);
+      return checked(op_, ReplyType::number, token);
+    }
+  }
+  return nullptr;
 }
 
 bool LineCommand::confirmed() const {

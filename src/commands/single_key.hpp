@@ -17,6 +17,7 @@
 
 #include "commands/cas_cache.hpp"
 #include "commands/command.hpp"
+#include "protocol/meta_operations.hpp"
 #include "protocol/operations.hpp"
 #include "values/prepare.hpp"
 
@@ -46,17 +47,24 @@ class SingleKeyCommand : public Command {
   /// Under `debug`, says that the server answered ERROR, CLIENT_ERROR or
   /// SERVER_ERROR to this key's request.
   void log_error_reply(const protocol::LineOperation& op) const;
+  /// Over the meta protocol: the request gets an opaque token.
+  bool meta() const { return options_.protocol == Protocol::meta; }
+  /// `op`, behind the opaque check of the meta request sent with `token`.
+  protocol::Operation* checked(protocol::Operation& op, protocol::ReplyType hit, std::uint32_t token) {
+    return &meta_check_.emplace(op, hit, token, 1);
+  }
 
   Key key_;
   const Options& options_;
   std::optional<std::size_t> server_;
   std::error_code error_;
+  std::optional<protocol::MetaCheck> meta_check_;
 };
 
-/// get / gets of one key.
+/// get / gets of one key; with `touch`, gat / gats (the expiry set too).
 class GetCommand final : public SingleKeyCommand {
  public:
-  GetCommand(const Key& key, bool with_cas, const Options& options);
+  GetCommand(const Key& key, bool with_cas, const Options& options, std::optional<std::int64_t> touch = std::nullopt);
   protocol::Operation* encode(std::size_t part, std::string& out) override;
 
   /// After the reply: remembers the cas unique for `cas` (cache_cas).
@@ -67,6 +75,7 @@ class GetCommand final : public SingleKeyCommand {
 
  private:
   bool with_cas_;
+  std::optional<std::int64_t> touch_;
   std::optional<Value> value_;
   std::uint64_t cas_ = 0;
   protocol::RetrievalOperation op_;
@@ -122,6 +131,8 @@ class LineCommand final : public SingleKeyCommand {
   void finish() const;
 
  private:
+  protocol::Operation* encode_meta(std::string& out);
+
   Verb verb_;
   std::uint64_t number_;
   bool noreply_;

@@ -39,6 +39,8 @@ const char* name(ReplyType t) {
       return "CLIENT_ERROR";
     case ReplyType::server_error:
       return "SERVER_ERROR";
+    default:
+      return "a meta reply";  // protocol/meta_operations names those
   }
   return "?";
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/meta_reply.hpp"
 #include "support/escape.hpp"
 
 namespace memcache::detail::protocol {
@@ -83,6 +84,17 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
   if (!rest.empty()) garbage("a malformed VALUE line", line);
   out.has_cas = !cas.empty();
   if (out.has_cas && !to_number(cas, out.cas)) garbage("a malformed cas unique", line);
+  const ParseResult r = parse_data_block(input, line_end, line, length, max_value, out.data);
+  if (r.consumed == 0) return r;
+  out.type = ReplyType::value;
+  out.key = key;
+  return r;
+}
+
+}  // namespace
+
+ParseResult parse_data_block(std::string_view input, std::size_t line_end, std::string_view line, std::size_t length,
+                             std::size_t max_value, std::string_view& data) {
   if (max_value != 0 && length > max_value) {
     garbage(fmt::format("a value of {} bytes, over server_max_value_length {}", length, max_value), line);
   }
@@ -93,13 +105,9 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
   if (input[header + length] != '\r' || input[header + length + 1] != '\n') {
     garbage("a value not followed by \\r\\n", line);
   }
-  out.type = ReplyType::value;
-  out.key = key;
-  out.data = input.substr(header, length);
+  data = input.substr(header, length);
   return {total, 0};
 }
-
-}  // namespace
 
 ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value, std::size_t max_line) {
   // The reply every get ends with, taken without searching for the line end.
@@ -121,6 +129,7 @@ ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_valu
   const std::size_t consumed = line_end + 2;
   out = Reply{};
 
+  if (is_meta_reply(line)) return parse_meta_reply(input, line_end, line, out, max_value);
   if (starts_with(line, "VALUE ")) return parse_value(input, line_end, line, out, max_value);
   for (const Word& w : words) {
     if (line == w.text) {

@@ -31,6 +31,15 @@ enum class ReplyType {
   error,         // ERROR
   client_error,  // CLIENT_ERROR <message>
   server_error,  // SERVER_ERROR <message>
+  // memcached 1.6's meta protocol (protocol/meta_reply): a two-letter code,
+  // then flags; `opaque` holds the O flag's token, `meta_flags` all of them.
+  meta_value,       // VA <size> <flags>*\r\n<data>\r\n (key, flags, cas, data filled from k, f, c)
+  meta_hit,         // HD <flags>*
+  meta_miss,        // EN <flags>*
+  meta_not_found,   // NF <flags>*
+  meta_not_stored,  // NS <flags>*
+  meta_exists,      // EX <flags>*
+  meta_noop,        // MN
 };
 
 /// One parsed reply. Views point into the parser's input and are valid until
@@ -44,6 +53,10 @@ struct Reply {
   std::string_view data;     // value: the bytes; stat: the value; version, errors: the text
   std::string_view name;     // stat
   std::uint64_t number = 0;  // number
+
+  // Meta replies (protocol/meta_reply); VA also fills key, flags, cas, data.
+  std::string_view opaque;      // the O flag's token (empty when absent)
+  std::string_view meta_flags;  // every flag token, as sent (see read_meta_flags)
 };
 
 /// Outcome of one parse step.
@@ -57,6 +70,13 @@ struct ParseResult {
 /// `max_line`, or a value announcing more than `max_value` bytes (0: no limit),
 /// before any of its bytes are buffered.
 ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_value, std::size_t max_line = 8192);
+
+/// The data block of a value reply whose header line `line` ends at
+/// `line_end` (its \r\n follows): `length` bytes then \r\n. Sets `data` and
+/// returns the whole reply's size, or what it needs; throws ProtocolError for
+/// a length over `max_value` (0: no limit) or a block not ended by \r\n.
+ParseResult parse_data_block(std::string_view input, std::size_t line_end, std::string_view line, std::size_t length,
+                             std::size_t max_value, std::string_view& data);
 
 }  // namespace memcache::detail::protocol
 

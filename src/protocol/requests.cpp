@@ -63,6 +63,14 @@ void encode_retrieval(std::string& out, bool with_cas, std::string_view key) {
   std::memcpy(p + cmd.size() + key.size(), "\r\n", 2);
 }
 
+void encode_touch_retrieval(std::string& out, bool with_cas, std::int64_t exptime, std::string_view key) {
+  append(out, with_cas ? "gats " : "gat ");
+  append_number(out, exptime);
+  out += ' ';
+  append(out, key);
+  append(out, "\r\n");
+}
+
 void encode_arith(std::string& out, bool incr, std::string_view key, std::uint64_t delta, bool noreply) {
   append(out, incr ? "incr " : "decr ");
   append(out, key);

@@ -23,6 +23,10 @@ void finish_line(std::string& out);
 /// The same for one key: `get <key>\r\n` / `gets <key>\r\n`.
 void encode_retrieval(std::string& out, bool with_cas, std::string_view key);
 
+/// `gat <exptime> <key>\r\n` / `gats <exptime> <key>\r\n`: a get that also
+/// sets the expiry; answered like get / gets.
+void encode_touch_retrieval(std::string& out, bool with_cas, std::int64_t exptime, std::string_view key);
+
 /// `incr|decr <key> <delta> [noreply]\r\n`
 void encode_arith(std::string& out, bool incr, std::string_view key, std::uint64_t delta, bool noreply);
 

@@ -110,8 +110,9 @@ std::vector<std::string> Client::store_multi(const std::vector<std::pair<Key, de
 
 // -- retrieval ----------------------------------------------------------------
 
-std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t* cas_out) {
-  detail::GetCommand command(key, with_cas, impl_->options);
+std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t* cas_out, std::optional<Expiry> touch) {
+  detail::GetCommand command(key, with_cas, impl_->options,
+                             touch ? std::optional<std::int64_t>(touch->wire_value()) : std::nullopt);
   impl_->run(command);
   command.finish(impl_->cas_cache);
   if (cas_out) *cas_out = command.cas_unique();

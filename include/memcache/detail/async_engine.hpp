@@ -63,7 +63,8 @@ class MEMCACHE_API AsyncEngine {
   const Options& options() const;
   void log(std::string_view message) const;
 
-  void get(OwnedKey key, bool with_cas, ValueCallback done);
+  /// get / gets; with `touch`, gat / gats.
+  void get(OwnedKey key, bool with_cas, std::optional<std::int64_t> touch, ValueCallback done);
   void store(StoreVerb verb, OwnedKey key, Encoded value, Expiry time, std::size_t min_compress_len, bool noreply,
              std::optional<std::uint64_t> cas_unique, BoolCallback done);
   void arith(bool incr, OwnedKey key, std::uint64_t delta, bool noreply, NumberCallback done);
