@@ -104,15 +104,16 @@ int main(int argc, char** argv) {
               static_cast<long long>(compute_time.count()), rounds);
   std::vector<Round> plain, stampede, stampede_add;
   for (int r = 0; r < rounds; ++r) {
-    plain.push_back(herd(clients, "plain:" + std::to_string(r), [&](memcache::Client& mc, const std::string& key,
-                                                                     std::atomic<int>& computations) {
-      if (mc.get(key)) return;
-      mc.set(key, compute(computations), 300);
-    }));
-    stampede.push_back(herd(clients, "meta:" + std::to_string(r), [&](memcache::Client& mc, const std::string& key,
-                                                                       std::atomic<int>& computations) {
-      mc.get_or_set(key, [&] { return compute(computations); }, 300);
-    }));
+    plain.push_back(herd(clients, "plain:" + std::to_string(r),
+                         [&](memcache::Client& mc, const std::string& key, std::atomic<int>& computations) {
+                           if (mc.get(key)) return;
+                           mc.set(key, compute(computations), 300);
+                         }));
+    stampede.push_back(herd(clients, "meta:" + std::to_string(r),
+                            [&](memcache::Client& mc, const std::string& key, std::atomic<int>& computations) {
+                              mc.get_or_set(
+                                  key, [&] { return compute(computations); }, 300);
+                            }));
   }
   options.stampede_lock = memcache::StampedeLock::add;
   std::vector<std::unique_ptr<memcache::Client>> add_clients;
@@ -121,11 +122,11 @@ int main(int argc, char** argv) {
     add_clients.back()->set("warm-up", "1");
   }
   for (int r = 0; r < rounds; ++r) {
-    stampede_add.push_back(herd(add_clients, "add:" + std::to_string(r), [&](memcache::Client& mc,
-                                                                            const std::string& key,
-                                                                            std::atomic<int>& computations) {
-      mc.get_or_set(key, [&] { return compute(computations); }, 300);
-    }));
+    stampede_add.push_back(herd(add_clients, "add:" + std::to_string(r),
+                                [&](memcache::Client& mc, const std::string& key, std::atomic<int>& computations) {
+                                  mc.get_or_set(
+                                      key, [&] { return compute(computations); }, 300);
+                                }));
   }
   report("get, then set on a miss", plain);
   report("get_or_set (meta: mg N, ms C)", stampede);

@@ -301,9 +301,9 @@ class AsyncClient {
   /// see `Client::invalidate`.
   template <class Token>
   auto async_invalidate(const Key& key, Token&& token) {
-    return initiate<bool>(
-        [](auto engine, auto completion, detail::OwnedKey k) { engine->invalidate(std::move(k), forward_to(completion)); },
-        std::forward<Token>(token), own_key(key));
+    return initiate<bool>([](auto engine, auto completion,
+                             detail::OwnedKey k) { engine->invalidate(std::move(k), forward_to(completion)); },
+                          std::forward<Token>(token), own_key(key));
   }
 
   // -- servers ------------------------------------------------------------------

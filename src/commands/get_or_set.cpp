@@ -29,8 +29,8 @@ bool placeholder(const Value& v) { return v.bytes().empty() && v.flags() == 0; }
 
 bool meta_for(const Key& key, const Options& options, const Topology& topology) {
   if (options.stampede_lock != StampedeLock::meta) return false;
-  auto server = topology.selector.pick(key.text, key.hash,
-                                       [&](std::size_t i) { return !topology.servers[i]->is_dead(); });
+  auto server =
+      topology.selector.pick(key.text, key.hash, [&](std::size_t i) { return !topology.servers[i]->is_dead(); });
   return !server || !topology.servers[*server]->lacks_meta();
 }
 
@@ -152,14 +152,22 @@ void GetOrSetFlow::answered() {
     case Stage::lock:
       if (!store_command_->reached()) return compute_unstored();
       if (!store_command_->stored()) return poll_later();
-      won_ = store_ = true;
+      // Between this caller's miss and its lock, the previous winner may
+      // have stored the value and released the lock: look once more.
+      won_ = true;
+      stage_ = Stage::recheck;
+      return send(get_, key_, false, options_);
+    case Stage::recheck:
+      if (!get_->reached()) return compute_unstored();
+      found_ = get_->take_value();
+      if (found_) return unlock();
+      store_ = true;
       step_ = Step::compute;
       return;
     case Stage::store:
     case Stage::unlock:
       if (stage_ == Stage::unlock || !won_ || meta_) return finish();
-      stage_ = Stage::unlock;
-      return send(line_, LineCommand::Verb::del, lock_, 0, false, options_);
+      return unlock();
   }
 }
 
@@ -183,6 +191,10 @@ void GetOrSetFlow::compute_threw() {
   threw_ = true;
   if (!won_) return finish();
   if (meta_) return release();
+  unlock();
+}
+
+void GetOrSetFlow::unlock() {
   stage_ = Stage::unlock;
   send(line_, LineCommand::Verb::del, lock_, 0, false, options_);
 }

@@ -69,13 +69,14 @@ class GetOrSetFlow {
   void meta_looked_up();
   void release();
   void take_lock();
+  void unlock();
   void compute_unstored();
   void poll_later();
   void finish() { step_ = Step::done; }
   template <class Cmd, class... Args>
   void send(std::optional<Cmd>& slot, Args&&... args);
 
-  enum class Stage { lookup, lock, store, unlock };
+  enum class Stage { lookup, lock, recheck, store, unlock };
 
   std::string key_text_;
   std::string lock_text_;

@@ -174,8 +174,7 @@ std::optional<std::uint64_t> Client::arith(bool incr, const Key& key, std::uint6
 
 // -- stampede-safe caching ------------------------------------------------------
 
-std::optional<Value> Client::stampede(const Key& key, detail::UniqueFunction<detail::Encoded()>& compute,
-                                      Expiry time) {
+std::optional<Value> Client::stampede(const Key& key, detail::UniqueFunction<detail::Encoded()>& compute, Expiry time) {
   using detail::GetOrSetFlow;
   using detail::SingleFlight;
   auto servers = impl_->snapshot();

@@ -56,7 +56,10 @@ TEST_CASE("async: 64 concurrent calls on a cold key compute it once", "[stampede
           ++computed;
           return std::string("computed once");
         },
-        300, [&results, i](std::error_code ec, std::string v) { results[i] = {true, ec, std::move(v)}; });
+        300,
+        [&results, i](std::error_code ec, std::string v) {
+          results[i] = {true, ec, std::move(v)};
+        });
   }
   io.run_for(60s);
   CHECK(computed == 1);
@@ -89,7 +92,9 @@ TEST_CASE("async: stale value after async_invalidate, then the recomputed one", 
         ++computed;
         return std::string("v2");
       },
-      [&](std::error_code ec, std::string v) { winner = {true, ec, std::move(v)}; });
+      [&](std::error_code ec, std::string v) {
+        winner = {true, ec, std::move(v)};
+      });
   memcache::AsyncClient other(io, {server.spec()}, steady());
   other.async_get_or_set(
       "page",
@@ -97,7 +102,9 @@ TEST_CASE("async: stale value after async_invalidate, then the recomputed one", 
         ++computed;
         return std::string("not me");
       },
-      [&](std::error_code ec, std::string v) { loser = {true, ec, std::move(v)}; });
+      [&](std::error_code ec, std::string v) {
+        loser = {true, ec, std::move(v)};
+      });
   io.run_for(30s);
   CHECK(winner.done);
   CHECK(winner.value == "v2");
@@ -114,8 +121,11 @@ TEST_CASE("async: no server reachable, compute()'s value", "[stampede][async]") 
   o.connect_timeout = 200ms;
   memcache::AsyncClient mc(io, {"127.0.0.1:" + std::to_string(memcache::test::free_port())}, o);
   Result r;
-  mc.async_get_or_set("k", [] { return std::string("fresh"); },
-                      [&](std::error_code ec, std::string v) { r = {true, ec, std::move(v)}; });
+  mc.async_get_or_set(
+      "k", [] { return std::string("fresh"); },
+      [&](std::error_code ec, std::string v) {
+        r = {true, ec, std::move(v)};
+      });
   io.run_for(30s);
   CHECK(r.done);
   CHECK_FALSE(r.ec);
@@ -127,16 +137,21 @@ TEST_CASE("async: a compute() that throws completes with compute_failed", "[stam
   asio::io_context io;
   memcache::AsyncClient mc(io, {server.spec()}, steady());
   Result r;
-  mc.async_get_or_set("k", []() -> std::string { throw std::runtime_error("no"); },
-                      [&](std::error_code ec, std::string v) { r = {true, ec, std::move(v)}; });
+  mc.async_get_or_set(
+      "k", []() -> std::string { throw std::runtime_error("no"); },
+      [&](std::error_code ec, std::string v) {
+        r = {true, ec, std::move(v)};
+      });
   io.run_for(30s);
   io.restart();
   CHECK(r.done);
   CHECK(r.ec == memcache::make_error_code(memcache::errc::compute_failed));
   Result again;
-  mc.async_get_or_set("k", [] { return 5; }, [&](std::error_code ec, int v) {
-    again = {true, ec, std::to_string(v)};
-  });
+  mc.async_get_or_set(
+      "k", [] { return 5; },
+      [&](std::error_code ec, int v) {
+        again = {true, ec, std::to_string(v)};
+      });
   io.run_for(30s);
   CHECK(again.value == "5");
 }

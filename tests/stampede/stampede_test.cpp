@@ -33,7 +33,8 @@ using namespace std::chrono_literals;
 
 /// No server fails in these tests (but for the one that has none): a timeout
 /// could only come from a loaded machine, so waits are long.
-memcache::Options steady(std::chrono::seconds lease = 10s, memcache::StampedeLock protocol = memcache::StampedeLock::meta) {
+memcache::Options steady(std::chrono::seconds lease = 10s,
+                         memcache::StampedeLock protocol = memcache::StampedeLock::meta) {
   memcache::Options o;
   o.socket_timeout = 10s;
   o.connect_timeout = 10s;
@@ -95,12 +96,12 @@ std::vector<std::string> run_herd(const std::string& server, memcache::Client& m
   const std::string dir = memcache::test::make_temp_dir("herd");
   std::vector<pid_t> pids;
   for (int p = 0; p < herd.processes; ++p) {
-    pids.push_back(memcache::test::spawn({HERD_WORKER, server, key, std::to_string(herd.threads),
-                                          std::to_string(compute_ms), "10", protocol,
-                                          dir + "/out" + std::to_string(p)}));
+    pids.push_back(
+        memcache::test::spawn({HERD_WORKER, server, key, std::to_string(herd.threads), std::to_string(compute_ms), "10",
+                               protocol, dir + "/out" + std::to_string(p)}));
   }
-  const bool ready = eventually([&] { return counter(mc, "herd:ready") == static_cast<std::uint64_t>(herd.processes); },
-                                60s);
+  const bool ready =
+      eventually([&] { return counter(mc, "herd:ready") == static_cast<std::uint64_t>(herd.processes); }, 60s);
   REQUIRE(mc.set("herd:go", "1"));
   for (pid_t pid : pids) {
     const bool exited = eventually([&] { return memcache::test::child_exited(pid); }, 120s);
@@ -172,8 +173,7 @@ TEST_CASE("threads of one client share one computation", "[stampede]") {
   CHECK(computed == 1);
 }
 
-TEST_CASE("after invalidate, one caller recomputes while the others get the stale value at once",
-          "[stampede][stale]") {
+TEST_CASE("after invalidate, one caller recomputes while the others get the stale value at once", "[stampede][stale]") {
   MemcachedServer server;
   memcache::Client a({server.spec()}, steady());
   memcache::Client b({server.spec()}, steady());
@@ -212,14 +212,14 @@ TEST_CASE("a winner killed mid-computation blocks the key only until its lease e
   MemcachedServer server;
   const auto protocol = GENERATE(as<std::string>{}, "meta", "add");
   const auto lease = 2s;
-  memcache::Client mc(
-      {server.spec()}, steady(lease, protocol == "meta" ? memcache::StampedeLock::meta : memcache::StampedeLock::add));
+  memcache::Client mc({server.spec()},
+                      steady(lease, protocol == "meta" ? memcache::StampedeLock::meta : memcache::StampedeLock::add));
   REQUIRE(mc.set("herd:computations", "0"));
   REQUIRE(mc.set("herd:go", "1"));
   const std::string dir = memcache::test::make_temp_dir("killed");
   // One worker whose compute() never ends: it holds the lease when killed.
-  pid_t worker = memcache::test::spawn(
-      {HERD_WORKER, server.spec(), "orphan", "1", "600000", "2", protocol, dir + "/out"});
+  pid_t worker =
+      memcache::test::spawn({HERD_WORKER, server.spec(), "orphan", "1", "600000", "2", protocol, dir + "/out"});
   REQUIRE(eventually([&] { return counter(mc, "herd:computations") == 1; }, 60s));
   memcache::test::kill_child(worker);
   memcache::test::remove_dir(dir);

@@ -149,8 +149,19 @@ TEST_CASE("get_or_set flow: a server without meta commands gets the add lock", "
   CHECK(s.send(flow) == "get k\r\n");
   s.reply(flow, "END\r\n");
   CHECK(s.send(flow) == "add k:lock 0 10 1\r\n1\r\n");
+  SECTION("lock taken, and the value arrived meanwhile: release the lock, take the value") {
+    s.reply(flow, "STORED\r\n");
+    CHECK(s.send(flow) == "get k\r\n");
+    s.reply(flow, "VALUE k 0 1\r\nv\r\nEND\r\n");
+    CHECK(s.send(flow) == "delete k:lock\r\n");
+    s.reply(flow, "DELETED\r\n");
+    CHECK(flow.step() == Step::done);
+    CHECK(flow.take_found() == Value("v", 0));
+  }
   SECTION("lock taken: compute, add the value, delete the lock") {
     s.reply(flow, "STORED\r\n");
+    CHECK(s.send(flow) == "get k\r\n");
+    s.reply(flow, "END\r\n");
     REQUIRE(flow.step() == Step::compute);
     flow.computed(Encoded::view("v", 0));
     CHECK(s.send(flow) == "add k 0 60 1\r\nv\r\n");
