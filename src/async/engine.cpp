@@ -249,7 +249,9 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
             f->stale_published = true;
             self->flights.publish_stale(f->name, *f->flow->stale());
           }
-          self->drive(f);
+          // The next request is sent from a fresh handler, not from inside
+          // the connection's reply handling.
+          self->on_strand([f](Impl& me) { me.drive(f); });
         });
       case GetOrSetFlow::Step::compute:
         return f->compute([f, weak](std::optional<Encoded> value) {
@@ -298,7 +300,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     std::weak_ptr<Impl> weak = weak_from_this();
     start(h, h->flow->command(), [h, weak] {
       h->flow->answered();
-      if (auto self = weak.lock()) return self->invalidate_steps(h);
+      if (auto self = weak.lock()) return self->on_strand([h](Impl& me) { me.invalidate_steps(h); });
       h->done(asio::error::operation_aborted, false);
     });
   }
