@@ -260,6 +260,8 @@ class AsyncClient {
   /// call, and every call of this client sharing its computation, completes
   /// with `errc::compute_failed`; the lease is released.
   ///
+  /// T must be default-constructible (an error completes with `T{}`).
+  ///
   /// Cancellation completes the operation at once with `operation_aborted`;
   /// the flow goes on without it (a computation already started still runs
   /// and its value is stored, for the other callers).

@@ -297,7 +297,7 @@ TEST_CASE("soak: 8 threads of get_or_set and invalidate, every value checked", "
   memcache::Client one({server.spec()}, steady());
   memcache::Client two({server.spec()}, steady());
   constexpr int keys = 16;
-  constexpr int rounds = 400;
+  constexpr int rounds = 2000;
   std::atomic<int> computations{0}, invalidations{0}, wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
