@@ -130,5 +130,5 @@ int main(int argc, char** argv) {
   }
   report("get, then set on a miss", plain);
   report("get_or_set (meta: mg N, ms C)", stampede);
-  report("get_or_set (add lock, twemproxy)", stampede_add);
+  report("get_or_set (StampedeLock::add)", stampede_add);
 }
