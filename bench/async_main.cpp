@@ -1,7 +1,7 @@
 // memcache_async_bench: the async client's pipelining against its floor and
 // against the sync client, on one memcached (started here, on a free port).
 //
-//   memcache_async_bench [--quick] [--runs N] [--coroutines N]
+//   memcache_async_bench [--quick] [--runs N] [--coroutines N] [--protocol text|meta]
 //
 // Per run, interleaved: a raw socket keeping N gets in flight on one
 // connection (the floor), N coroutines on one io_context (one thread) each
@@ -40,6 +40,7 @@ struct Arguments {
   bool quick = false;
   std::size_t runs = 5;
   std::size_t coroutines = 64;
+  memcache::Options options;  // --protocol meta: the clients' wire protocol
 };
 
 Arguments parse(int argc, char** argv) {
@@ -56,8 +57,13 @@ Arguments parse(int argc, char** argv) {
       args.runs = value();
     } else if (arg == "--coroutines") {
       args.coroutines = value();
+    } else if (arg == "--protocol" && i + 1 < argc &&
+               (argv[i + 1] == std::string_view("meta") || argv[i + 1] == std::string_view("text"))) {
+      args.options.protocol =
+          argv[++i] == std::string_view("meta") ? memcache::Protocol::meta : memcache::Protocol::text;
     } else {
-      throw std::invalid_argument("usage: memcache_async_bench [--quick] [--runs N] [--coroutines N]");
+      throw std::invalid_argument(
+          "usage: memcache_async_bench [--quick] [--runs N] [--coroutines N] [--protocol text|meta]");
     }
   }
   if (args.quick) args.runs = 1;
@@ -78,9 +84,9 @@ asio::awaitable<void> get_loop(memcache::AsyncClient& mc, const std::vector<std:
 }
 
 double async_rate(const std::string& spec, const std::vector<std::string>& keys, const std::string& expected,
-                  std::size_t gets, std::size_t coroutines) {
+                  std::size_t gets, std::size_t coroutines, const memcache::Options& options) {
   asio::io_context io(1);
-  memcache::AsyncClient mc(io, {spec});
+  memcache::AsyncClient mc(io, {spec}, options);
   // Connect outside the timed part, as the other clients do.
   asio::co_spawn(io, get_loop(mc, keys, expected, 0, 1), asio::detached);
   io.run();
@@ -99,8 +105,8 @@ double async_rate(const std::string& spec, const std::vector<std::string>& keys,
 }
 
 double sync_rate(const std::string& spec, const std::vector<std::string>& keys, const std::string& expected,
-                 std::size_t gets) {
-  memcache::Client mc({spec});
+                 std::size_t gets, const memcache::Options& options) {
+  memcache::Client mc({spec}, options);
   if (mc.get(keys[0]) != expected) wrong_value(keys[0]);
   const auto start = Clock::now();
   for (std::size_t i = 0; i < gets; ++i) {
@@ -132,8 +138,8 @@ int main(int argc, char** argv) try {
   Sample floor, async, sync;
   for (std::size_t run = 0; run < args.runs; ++run) {
     floor.rates.push_back(pipelined_socket_rate(spec, keys, pipelined_gets, args.coroutines));
-    async.rates.push_back(async_rate(spec, keys, value, pipelined_gets, args.coroutines));
-    sync.rates.push_back(sync_rate(spec, keys, value, sync_gets));
+    async.rates.push_back(async_rate(spec, keys, value, pipelined_gets, args.coroutines, args.options));
+    sync.rates.push_back(sync_rate(spec, keys, value, sync_gets, args.options));
   }
   const double vs_floor = paired_ratio(async, floor);
   const double vs_sync = paired_ratio(async, sync);

@@ -72,7 +72,8 @@ double instructions_per_get(PeerKind kind, const std::string& server, std::size_
   const std::string out_file = dir.path() + "/callgrind.out";
   const auto result = test::run_process(
       {*valgrind, "--tool=callgrind", "--collect-atstart=no", "--callgrind-out-file=" + out_file, self_path(),
-       "--callgrind-get", std::to_string(gets), "--peer", std::string(peer_kind_name(kind)), "--server", server});
+       "--callgrind-get", std::to_string(gets), "--peer", std::string(peer_kind_name(kind)), "--server", server,
+       "--protocol", memcache_protocol() == Protocol::meta ? "meta" : "text"});
   if (result.exit_code != 0) throw std::runtime_error("valgrind failed: " + result.err);
   return collected_instructions(out_file) / static_cast<double>(gets);
 }

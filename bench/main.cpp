@@ -43,8 +43,9 @@ struct Arguments {
 
 [[noreturn]] void usage() {
   throw std::invalid_argument(
-      "usage: memcache_bench [--quick] [--runs N] [--list] [FILTER...]\n"
-      "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]");
+      "usage: memcache_bench [--quick] [--runs N] [--list] [--protocol text|meta] [FILTER...]\n"
+      "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]\n"
+      "                      [--protocol text|meta]");
 }
 
 Arguments parse(int argc, char** argv) {
@@ -69,6 +70,11 @@ Arguments parse(int argc, char** argv) {
       args.peer = *kind;
     } else if (arg == "--server") {
       args.server = value();
+    } else if (arg == "--protocol") {
+      // This library's wire protocol (memcache::Options::protocol).
+      const std::string protocol = value();
+      if (protocol != "text" && protocol != "meta") usage();
+      set_memcache_protocol(protocol == "meta" ? memcache::Protocol::meta : memcache::Protocol::text);
     } else if (!arg.empty() && arg[0] == '-') {
       usage();
     } else {

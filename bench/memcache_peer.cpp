@@ -2,8 +2,8 @@
 
 namespace memcache::bench {
 
-MemcachePeer::MemcachePeer(const std::vector<std::string>& specs)
-    : client_(std::make_shared<Client>(std::vector<Server>(specs.begin(), specs.end()))) {}
+MemcachePeer::MemcachePeer(const std::vector<std::string>& specs, const Options& options)
+    : client_(std::make_shared<Client>(std::vector<Server>(specs.begin(), specs.end()), options)) {}
 
 bool MemcachePeer::set(const std::string& key, std::string_view value, std::size_t min_compress_len) {
   return client_->set(key, value, {}, min_compress_len);

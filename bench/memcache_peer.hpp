@@ -14,7 +14,7 @@ namespace memcache::bench {
 /// This library: one `memcache::Client`, shared by every thread.
 class MemcachePeer final : public Peer {
  public:
-  explicit MemcachePeer(const std::vector<std::string>& specs);
+  MemcachePeer(const std::vector<std::string>& specs, const Options& options);
   explicit MemcachePeer(std::shared_ptr<Client> client) : client_(std::move(client)) {}
 
   std::string name() const override { return "memcache"; }

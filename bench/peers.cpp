@@ -5,11 +5,20 @@
 #include "raw_socket_peer.hpp"
 
 namespace memcache::bench {
+namespace {
+Protocol protocol_of_peers = Protocol::text;
+}  // namespace
+
+void set_memcache_protocol(Protocol protocol) { protocol_of_peers = protocol; }
+Protocol memcache_protocol() { return protocol_of_peers; }
 
 std::unique_ptr<Peer> make_peer(PeerKind kind, const std::vector<std::string>& specs) {
   switch (kind) {
-    case PeerKind::memcache:
-      return std::make_unique<MemcachePeer>(specs);
+    case PeerKind::memcache: {
+      Options options;
+      options.protocol = protocol_of_peers;
+      return std::make_unique<MemcachePeer>(specs, options);
+    }
     case PeerKind::libmemcached:
       return std::make_unique<LibmemcachedPeer>(specs);
     case PeerKind::raw_socket:

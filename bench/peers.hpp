@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <memcache/options.hpp>
+
 #include "peer.hpp"
 
 namespace memcache::bench {
@@ -16,6 +18,9 @@ enum class PeerKind { memcache, libmemcached, raw_socket };
 
 /// A fresh client of that kind on `specs` (the raw socket takes the first).
 std::unique_ptr<Peer> make_peer(PeerKind kind, const std::vector<std::string>& specs);
+/// The wire protocol of the memcache peers made from now on (`--protocol`).
+void set_memcache_protocol(Protocol protocol);
+Protocol memcache_protocol();
 /// "memcache", "libmemcached" or "raw", as the command line spells them.
 std::string_view peer_kind_name(PeerKind kind);
 /// The kind `peer_kind_name` names; empty for anything else.

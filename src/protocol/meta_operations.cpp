@@ -46,8 +46,12 @@ const char* code_of(ReplyType t) {
     case ReplyType::meta_noop:
       return "MN";
     default:
-      return "a text reply";
+      return "a text protocol reply";
   }
+}
+
+bool is_error_line(ReplyType t) {
+  return t == ReplyType::error || t == ReplyType::client_error || t == ReplyType::server_error;
 }
 
 [[noreturn]] void unexpected(const Reply& reply) {
@@ -121,7 +125,10 @@ bool MetaCheck::on_reply(const Reply& reply) {
       end.type = ReplyType::end;
       return inner_->on_reply(end);
     }
-    if (!is_meta(reply.type)) return inner_->on_reply(reply);  // an error line: the inner operation decides
+    if (!is_meta(reply.type)) {
+      if (!is_error_line(reply.type)) unexpected(reply);
+      return inner_->on_reply(reply);  // the inner operation decides
+    }
     next_ = place_of(reply, next_) + 1;
     forward(reply);
     return false;
@@ -130,8 +137,10 @@ bool MetaCheck::on_reply(const Reply& reply) {
     if (reply.type == ReplyType::meta_noop) unexpected(reply);
     check_opaque(reply, static_cast<std::uint32_t>(first_ + next_));
     forward(reply);
-  } else {
+  } else if (is_error_line(reply.type)) {
     inner_->on_reply(reply);  // an error line answers the request due
+  } else {
+    unexpected(reply);  // a text reply (END, STORED, VALUE...) answers no meta request
   }
   if (++next_ < count_) return false;
   if (hit_ == ReplyType::value) {
@@ -147,9 +156,8 @@ bool MetaReplyOperation::on_reply(const Reply& reply) {
     if (reply.type == ReplyType::meta_noop) unexpected(reply);
     check_opaque(reply, token_);
     flags_ = read_meta_flags(reply.meta_flags);
-  } else if (reply.type != ReplyType::error && reply.type != ReplyType::client_error &&
-             reply.type != ReplyType::server_error) {
-    throw ProtocolError("memcached answered a meta request with a text protocol reply");
+  } else if (!is_error_line(reply.type)) {
+    unexpected(reply);
   }
   answered_ = true;
   type_ = reply.type;

@@ -1,6 +1,7 @@
 #include "protocol/meta_requests.hpp"
 
 #include <atomic>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -11,29 +12,45 @@ std::atomic<std::uint32_t> opaque_counter{1};
 
 void append(std::string& out, std::string_view s) { out.append(s.data(), s.size()); }
 
-template <class Int>
-void append_number(std::string& out, Int n) {
-  fmt::format_int f(n);
-  out.append(f.data(), f.size());
-}
+// A request's flags, gathered on the stack and appended to the request at
+// once: a get's flags are a dozen tiny pieces, and a string append each cost
+// more than the rest of encoding.
+class Flags {
+ public:
+  void add(std::string_view s) {
+    std::memcpy(buf_ + size_, s.data(), s.size());
+    size_ += s.size();
+  }
+  // ` <letter><number>`
+  template <class Int>
+  void flag(char letter, Int n) {
+    buf_[size_++] = ' ';
+    buf_[size_++] = letter;
+    number(n);
+  }
+  template <class Int>
+  void number(Int n) {
+    const fmt::format_int f(n);
+    std::memcpy(buf_ + size_, f.data(), f.size());
+    size_ += f.size();
+  }
+  // `[ q] O<opaque>\r\n`, and the whole to `out`.
+  void finish(std::string& out, bool quiet, std::uint32_t opaque) {
+    if (quiet) add(" q");
+    flag('O', opaque);
+    add("\r\n");
+    out.append(buf_, size_);
+  }
 
-// ` <letter><number>`
-template <class Int>
-void append_flag(std::string& out, char letter, Int n) {
-  out += ' ';
-  out += letter;
-  append_number(out, n);
-}
+ private:
+  // Room for every flag an encoder here writes, each number at its widest.
+  char buf_[192];
+  std::size_t size_ = 0;
+};
 
 void begin(std::string& out, std::string_view cmd, std::string_view key) {
   append(out, cmd);
   append(out, key);
-}
-
-void finish(std::string& out, bool quiet, std::uint32_t opaque) {
-  if (quiet) append(out, " q");
-  append_flag(out, 'O', opaque);
-  append(out, "\r\n");
 }
 
 }  // namespace
@@ -42,54 +59,58 @@ std::uint32_t next_opaque(std::uint32_t count) { return opaque_counter.fetch_add
 
 void encode_meta_get(std::string& out, std::string_view key, const MetaGet& get, std::uint32_t opaque) {
   begin(out, "mg ", key);
-  if (get.value) append(out, " v");
-  if (get.client_flags) append(out, " f");
-  if (get.key) append(out, " k");
-  if (get.cas) append(out, " c");
-  if (get.ttl) append(out, " t");
-  if (get.size) append(out, " s");
-  if (get.touch) append_flag(out, 'T', *get.touch);
-  if (get.vivify) append_flag(out, 'N', *get.vivify);
-  if (get.recache) append_flag(out, 'R', *get.recache);
-  finish(out, get.quiet, opaque);
+  Flags f;
+  if (get.value) f.add(" v");
+  if (get.client_flags) f.add(" f");
+  if (get.key) f.add(" k");
+  if (get.cas) f.add(" c");
+  if (get.ttl) f.add(" t");
+  if (get.size) f.add(" s");
+  if (get.touch) f.flag('T', *get.touch);
+  if (get.vivify) f.flag('N', *get.vivify);
+  if (get.recache) f.flag('R', *get.recache);
+  f.finish(out, get.quiet, opaque);
 }
 
 void encode_meta_set(std::string& out, std::string_view key, std::string_view data, const MetaSet& set,
                      std::uint32_t opaque) {
   begin(out, "ms ", key);
-  out += ' ';
-  append_number(out, data.size());
+  Flags f;
+  f.add(" ");
+  f.number(data.size());
   if (set.mode != MetaMode::set) {
-    append(out, " M");
-    out += static_cast<char>(set.mode);
+    const char mode[] = {' ', 'M', static_cast<char>(set.mode)};
+    f.add(std::string_view(mode, sizeof mode));
   }
-  append_flag(out, 'F', set.client_flags);
-  append_flag(out, 'T', set.ttl);
-  if (set.cas) append_flag(out, 'C', *set.cas);
-  if (set.invalidate) append(out, " I");
-  finish(out, set.quiet, opaque);
+  f.flag('F', set.client_flags);
+  f.flag('T', set.ttl);
+  if (set.cas) f.flag('C', *set.cas);
+  if (set.invalidate) f.add(" I");
+  f.finish(out, set.quiet, opaque);
   append(out, data);
   append(out, "\r\n");
 }
 
 void encode_meta_delete(std::string& out, std::string_view key, const MetaDelete& del, std::uint32_t opaque) {
   begin(out, "md ", key);
-  if (del.invalidate) append(out, " I");
-  if (del.ttl) append_flag(out, 'T', *del.ttl);
-  if (del.cas) append_flag(out, 'C', *del.cas);
-  finish(out, del.quiet, opaque);
+  Flags f;
+  if (del.invalidate) f.add(" I");
+  if (del.ttl) f.flag('T', *del.ttl);
+  if (del.cas) f.flag('C', *del.cas);
+  f.finish(out, del.quiet, opaque);
 }
 
 void encode_meta_arith(std::string& out, std::string_view key, const MetaArith& arith, std::uint32_t opaque) {
   begin(out, "ma ", key);
-  if (!arith.incr) append(out, " MD");
-  append_flag(out, 'D', arith.delta);
-  if (arith.value) append(out, " v");
+  Flags f;
+  if (!arith.incr) f.add(" MD");
+  f.flag('D', arith.delta);
+  if (arith.value) f.add(" v");
   if (arith.vivify) {
-    append_flag(out, 'N', *arith.vivify);
-    append_flag(out, 'J', arith.initial);
+    f.flag('N', *arith.vivify);
+    f.flag('J', arith.initial);
   }
-  finish(out, arith.quiet, opaque);
+  f.finish(out, arith.quiet, opaque);
 }
 
 void encode_meta_noop(std::string& out) { append(out, "mn\r\n"); }

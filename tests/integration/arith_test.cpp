@@ -10,7 +10,7 @@ TEST_CASE("incr and decr", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.incr("missing") == std::nullopt);
   CHECK(mc.decr("missing", 5) == std::nullopt);
@@ -48,7 +48,7 @@ TEST_CASE("incr of a non-numeric value throws ValueError and the client keeps wo
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.max_connections_per_server = 1;  // the same connection must stay in step
   memcache::Client mc({server.spec()}, options);
 

@@ -9,10 +9,10 @@ TEST_CASE("cas with cache_cas uses the unique of the last gets", "[integration]"
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.cache_cas = true;
   memcache::Client mc({server.spec()}, options);
-  memcache::Client other({server.spec()});
+  memcache::Client other({server.spec()}, itest::options());
 
   SECTION("success when nobody wrote in between") {
     CHECK(mc.set("k", "v1"));
@@ -71,8 +71,8 @@ TEST_CASE("cas with cache_cas uses the unique of the last gets", "[integration]"
 
 TEST_CASE("cas without cache_cas is a set", "[integration]") {
   MemcachedServer server;
-  memcache::Client mc({server.spec()});
-  memcache::Client other({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
+  memcache::Client other({server.spec()}, itest::options());
   CHECK(mc.set("k", "v1"));
   CHECK(mc.gets("k") == OptStr("v1"));
   CHECK(other.set("k", "theirs"));
@@ -84,8 +84,8 @@ TEST_CASE("gets_cas and cas_with", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});  // cache_cas off: cas_with needs none
-  memcache::Client other({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());  // cache_cas off: cas_with needs none
+  memcache::Client other({server.spec()}, itest::options());
 
   CHECK(mc.set("k", "v1"));
   auto first = mc.gets_cas("k");

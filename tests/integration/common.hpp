@@ -28,6 +28,7 @@
 #include "log_capture.hpp"
 #include "memcached_server.hpp"
 #include "server_stat.hpp"
+#include "test_protocol.hpp"
 
 namespace itest {
 
@@ -41,9 +42,13 @@ using namespace std::chrono_literals;
 
 inline const char* transport_name(Transport t) { return t == Transport::tcp ? "tcp" : "unix socket"; }
 
+/// Default options, in the protocol the suite runs over (text, or meta under
+/// MEMCACHE_TEST_PROTOCOL=meta).
+inline memcache::Options options() { return memcache::test::protocol_options(); }
+
 /// Options for tests: short waits so failures are quick.
 inline memcache::Options quick_options() {
-  memcache::Options o;
+  memcache::Options o = options();
   o.socket_timeout = 200ms;
   o.connect_timeout = 200ms;
   o.dead_retry = 1s;

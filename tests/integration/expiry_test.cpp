@@ -16,7 +16,7 @@ std::int64_t unix_now() {
 
 TEST_CASE("short TTLs expire; long ones and touched ones do not", "[integration]") {
   MemcachedServer server;
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   const auto soon = std::chrono::system_clock::now() + 1s;
 
   // Every way of saying "about one second", all waited for at once.
@@ -59,7 +59,7 @@ TEST_CASE("short TTLs expire; long ones and touched ones do not", "[integration]
 
 TEST_CASE("expiry in the past: never readable", "[integration]") {
   MemcachedServer server;
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   CHECK(mc.set("past-point", "v", std::chrono::system_clock::now() - 1h));
   CHECK(mc.set("past-absolute", "v", unix_now() - 3600));
   CHECK(mc.set("negative", "v", -1));

@@ -110,7 +110,7 @@ TEST_CASE("the longest allowed key and the allowed bytes work on a real server",
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   const std::string longest(250, 'k');
   CHECK(mc.set(longest, "v"));
   CHECK(mc.get(longest) == OptStr("v"));

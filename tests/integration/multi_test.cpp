@@ -10,7 +10,7 @@ TEST_CASE("get_multi, set_multi, delete_multi on one server", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.get_multi({"a", "b"}).empty());
   CHECK(mc.get_multi(std::vector<std::string>{}).empty());
@@ -37,7 +37,7 @@ TEST_CASE("key_prefix: sent prefixed, returned stripped", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   std::map<std::string, std::string> batch{{"a", "1"}, {"b", "2"}};
   CHECK(mc.set_multi(batch, 60, "prefix:").empty());
@@ -59,7 +59,7 @@ TEST_CASE("set_multi returns the caller's keys that were not stored", "[integrat
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.server_max_value_length = 1000;
   memcache::Client mc({server.spec()}, options);
 
@@ -80,7 +80,7 @@ TEST_CASE("set_multi returns the caller's keys that were not stored", "[integrat
 
 TEST_CASE("set_multi reports keys the server refused", "[integration]") {
   MemcachedServer server;
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   // Within the client's limit, too large for the server's 1 MiB items.
   std::map<std::string, std::string> batch{{"ok", "v"}, {"huge", std::string(1024 * 1024, 'h')}, {"ok2", "w"}};
   CHECK(mc.set_multi(batch) == std::vector<std::string>{"huge"});
@@ -92,7 +92,7 @@ TEST_CASE("multi-key calls group keys per server", "[integration]") {
   INFO(transport_name(transport));
   MemcachedServer s0(transport), s1(transport), s2(transport);
   const std::vector<const MemcachedServer*> servers{&s0, &s1, &s2};
-  memcache::Client mc({s0.spec(), s1.spec(), s2.spec()});
+  memcache::Client mc({s0.spec(), s1.spec(), s2.spec()}, itest::options());
 
   std::map<std::string, std::string> batch;
   std::vector<std::string> keys;

@@ -12,7 +12,9 @@ using memcache::test::Nutcracker;
 TEST_CASE("through nutcracker, values reach the backends and come back", "[proxy]") {
   MemcachedServer a, b;
   Nutcracker proxy({{a.spec(), b.spec()}});
-  memcache::Client mc({proxy.spec()}, quick_options());
+  memcache::Options options = quick_options();
+  options.protocol = memcache::Protocol::text;  // twemproxy speaks only the text protocol
+  memcache::Client mc({proxy.spec()}, options);
 
   std::vector<std::string> keys;
   for (int i = 0; i < 40; ++i) keys.push_back("proxy_key_" + std::to_string(i));

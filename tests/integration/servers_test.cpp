@@ -9,7 +9,7 @@ TEST_CASE("get_stats: one entry per server, python-memcached's names", "[integra
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer s0(transport), s1(transport);
-  memcache::Client mc({s0.spec(), {s1.spec(), 3}});
+  memcache::Client mc({s0.spec(), {s1.spec(), 3}}, itest::options());
 
   auto stats = mc.get_stats();
   REQUIRE(stats.size() == 2);  // per server, not per bucket
@@ -30,7 +30,7 @@ TEST_CASE("get_slabs reports items per slab", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   CHECK(mc.get_slabs() == memcache::ServerSlabs{{server.spec() + " (1)", {}}});
 
   CHECK(mc.set("a", "small"));
@@ -52,7 +52,7 @@ TEST_CASE("flush_all empties every server", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer s0(transport), s1(transport);
-  memcache::Client mc({s0.spec(), s1.spec()});
+  memcache::Client mc({s0.spec(), s1.spec()}, itest::options());
   std::map<std::string, std::string> batch;
   std::vector<std::string> keys;
   for (int i = 0; i < 50; ++i) {
@@ -77,7 +77,7 @@ TEST_CASE("disconnect_all closes connections; calls still work", "[integration]"
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   CHECK(mc.set("k", "v"));
   const auto opened = server_stat(server, "total_connections");
   CHECK(mc.get("k") == OptStr("v"));
@@ -97,7 +97,7 @@ TEST_CASE("set_servers replaces the server list", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer a(transport), b(transport);
-  memcache::Client mc({a.spec()});
+  memcache::Client mc({a.spec()}, itest::options());
   CHECK(mc.set("k", "on a"));
 
   mc.set_servers({b.spec()});
@@ -130,15 +130,15 @@ TEST_CASE("construction: bad server strings throw, nothing connects early, clien
   CHECK(listener.connections() == 0);
 
   MemcachedServer server;
-  memcache::Client first({server.spec()});
+  memcache::Client first({server.spec()}, itest::options());
   CHECK(first.set("k", "v"));
   memcache::Client moved(std::move(first));
   CHECK(moved.get("k") == OptStr("v"));
-  memcache::Client assigned({listener.spec()});
+  memcache::Client assigned({listener.spec()}, itest::options());
   assigned = std::move(moved);
   CHECK(assigned.get("k") == OptStr("v"));
   // "host" alone and "inet:" spellings reach the same server.
-  memcache::Client inet({"inet:127.0.0.1:" + std::to_string(server.port())});
+  memcache::Client inet({"inet:127.0.0.1:" + std::to_string(server.port())}, itest::options());
   CHECK(inet.get("k") == OptStr("v"));
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("explicit-hash keys land on buckets[hash % n]", "[integration]") {
   const std::vector<const MemcachedServer*> servers{&s0, &s1, &s2};
 
   SECTION("equal weights") {
-    memcache::Client mc({s0.spec(), s1.spec(), s2.spec()});
+    memcache::Client mc({s0.spec(), s1.spec(), s2.spec()}, itest::options());
     for (std::uint64_t h = 0; h < 12; ++h) {
       const std::string key = "explicit-" + std::to_string(h);
       CHECK(mc.set(memcache::Key(h, key), key));
@@ -194,7 +194,7 @@ TEST_CASE("explicit-hash keys land on buckets[hash % n]", "[integration]") {
     CHECK(probe(s0).get("same") == OptStr("zero"));
   }
   SECTION("weights: buckets [s0, s0, s1, s2, s2, s2]") {
-    memcache::Client mc({{s0.spec(), 2}, s1.spec(), {s2.spec(), 3}});
+    memcache::Client mc({{s0.spec(), 2}, s1.spec(), {s2.spec(), 3}}, itest::options());
     const int expected[] = {0, 0, 1, 2, 2, 2};
     for (std::uint64_t h = 0; h < 12; ++h) {
       const std::string key = "weighted-" + std::to_string(h);
@@ -203,7 +203,7 @@ TEST_CASE("explicit-hash keys land on buckets[hash % n]", "[integration]") {
     }
   }
   SECTION("multi-key calls honour explicit hashes") {
-    memcache::Client mc({s0.spec(), s1.spec(), s2.spec()});
+    memcache::Client mc({s0.spec(), s1.spec(), s2.spec()}, itest::options());
     std::vector<memcache::Key> keys{{2, "m-a"}, {2, "m-b"}, {4, "m-c"}};
     CHECK(mc.set(keys[0], "a"));
     CHECK(mc.set(keys[1], "b"));
@@ -220,7 +220,7 @@ TEST_CASE("explicit-hash keys land on buckets[hash % n]", "[integration]") {
 TEST_CASE("keys land where python-memcached puts them", "[integration]") {
   MemcachedServer s0, s1, s2;
   const std::vector<const MemcachedServer*> servers{&s0, &s1, &s2};
-  memcache::Client mc({s0.spec(), s1.spec(), s2.spec()});
+  memcache::Client mc({s0.spec(), s1.spec(), s2.spec()}, itest::options());
   // API.md's vectors: (crc32(key) >> 16) & 0x7fff
   const std::pair<const char*, int> vectors[] = {{"foo", 3187},        {"key1", 11356}, {"a", 26807}, {"abc", 13604},
                                                  {"memcached", 11903}, {"0", 29915},    {"ob", 0}};

@@ -9,7 +9,7 @@ TEST_CASE("set and get, misses", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.get("absent") == std::nullopt);
   CHECK(mc.set("user_001", "alice", 300));
@@ -28,7 +28,7 @@ TEST_CASE("add, replace, append, prepend: stored and refused", "[integration]") 
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   // add: only when absent
   CHECK(mc.add("k", "first"));
@@ -61,7 +61,7 @@ TEST_CASE("del and touch", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.set("k", "v"));
   CHECK(mc.del("k"));  // DELETED
@@ -82,7 +82,7 @@ TEST_CASE("noreply on every storing call", "[integration]") {
   MemcachedServer server(transport);
   // One connection: requests without replies and the get that checks them
   // share it, so the server handles them in order.
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.max_connections_per_server = 1;
   options.cache_cas = true;
   memcache::Client mc({server.spec()}, options);
@@ -140,7 +140,7 @@ TEST_CASE("values of 0 bytes and binary values", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.set("empty", ""));
   CHECK(mc.get("empty") == OptStr(""));
@@ -170,7 +170,7 @@ TEST_CASE("values near and over 1 MiB", "[integration]") {
   INFO(transport_name(transport));
   MemcachedServer server(transport);
   LogCapture log;
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.debug = true;
   options.log = log.sink();
   memcache::Client mc({server.spec()}, options);
@@ -214,7 +214,7 @@ TEST_CASE("values near and over 1 MiB", "[integration]") {
 
 TEST_CASE("a lower server_max_value_length is honoured", "[integration]") {
   MemcachedServer server;
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.server_max_value_length = 100;
   memcache::Client mc({server.spec()}, options);
   CHECK(mc.set("fits", std::string(100, 'a')));
@@ -228,7 +228,7 @@ TEST_CASE("a raised server_max_value_length with a server started with -I 2m", "
   INFO(transport_name(transport));
   MemcachedServer server(transport, {"-I", "2m"});
   const std::size_t mib = 1024 * 1024;
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.server_max_value_length = 2 * mib;
   memcache::Client mc({server.spec()}, options);
 
@@ -243,7 +243,7 @@ TEST_CASE("a raised server_max_value_length with a server started with -I 2m", "
 
   // A client with the default 1 MiB limit treats the longer reply as broken:
   // a miss, that connection closed, and the client carries on.
-  memcache::Client strict({server.spec()});
+  memcache::Client strict({server.spec()}, itest::options());
   CHECK(strict.get("huge") == std::nullopt);
   CHECK(strict.get("small") == OptStr("s"));
   CHECK(strict.set("small", "t"));

@@ -29,7 +29,7 @@ TEST_CASE("8 threads share one client: every value is the caller's", "[integrati
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer s0(transport), s1(transport), s2(transport);
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.max_connections_per_server = 4;  // fewer than threads: the pool is contended
   memcache::Client mc({s0.spec(), s1.spec(), s2.spec()}, options);
 
@@ -165,7 +165,7 @@ TEST_CASE("8 threads increment one counter with gets_cas / cas_with: no update i
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   REQUIRE(mc.set("counter", 0));
 
   constexpr int threads = 8;
@@ -194,7 +194,7 @@ TEST_CASE("8 threads increment one counter with gets_cas / cas_with: no update i
 
 TEST_CASE("server-list changes and disconnects while threads work", "[integration]") {
   MemcachedServer server;
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.cache_cas = true;
   memcache::Client mc({server.spec()}, options);
 

@@ -55,7 +55,7 @@ TEST_CASE("strings, Text and integers carry python-memcached's flags", "[integra
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.set("bytes", "raw"));
   CHECK(mc.get<memcache::Value>("bytes") == memcache::Value("raw", 0));
@@ -111,7 +111,7 @@ TEST_CASE("min_compress_len compresses only when asked and smaller", "[integrati
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   const std::string repetitive(10000, 'a');
   std::mt19937 rng(42);
@@ -168,7 +168,7 @@ TEST_CASE("min_compress_len compresses only when asked and smaller", "[integrati
 
 TEST_CASE("a user type convertible to string_view is stored through its codec", "[integration]") {
   MemcachedServer server;
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
   CHECK(mc.set("tag", Tag{"blue"}));
   CHECK(mc.get<memcache::Value>("tag") == memcache::Value("tag:blue", 0x200));
   auto tag = mc.get<Tag>("tag");
@@ -180,7 +180,7 @@ TEST_CASE("a user type convertible to string_view is stored through its codec", 
 
 TEST_CASE("a custom compressor is used and undone", "[integration]") {
   MemcachedServer server;
-  memcache::Options options;
+  memcache::Options options = itest::options();
   // Run-length of one repeated byte: "<count>:<byte>".
   options.compressor = [](std::string_view s) { return std::to_string(s.size()) + ":" + std::string(1, s.at(0)); };
   options.decompressor = [](std::string_view s) {
@@ -204,7 +204,7 @@ TEST_CASE("memcache::Value reads unknown flags; a user codec round-trips", "[int
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Client mc({server.spec()});
+  memcache::Client mc({server.spec()}, itest::options());
 
   CHECK(mc.set("raw", memcache::Value("payload", 0x1234)));
   CHECK(mc.get<memcache::Value>("raw") == memcache::Value("payload", 0x1234));
@@ -225,7 +225,7 @@ TEST_CASE("undecodable values throw ValueError; get_multi returns the others", "
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
-  memcache::Options options;
+  memcache::Options options = itest::options();
   options.max_connections_per_server = 1;  // the connection must stay in step after each throw
   LogCapture log;
   options.debug = true;

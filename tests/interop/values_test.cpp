@@ -107,7 +107,11 @@ TEST_CASE("python-memcached writes bytes str int and compressed values and C++ r
   REQUIRE(results[cases.size()]["notstored"].size() == 0);
   REQUIRE(results[cases.size() + 1]["notstored"].size() == 0);
 
-  auto mc = cluster.client();
+  // Read over both wire protocols: meta keeps python-memcached's flags (f).
+  memcache::Options options = Cluster::options();
+  options.protocol = GENERATE(memcache::Protocol::text, memcache::Protocol::meta);
+  INFO("protocol " << (options.protocol == memcache::Protocol::meta ? "meta" : "text"));
+  auto mc = cluster.client(options);
   std::vector<std::string> all_keys;
   std::size_t checked = 0;
   for (const Case& base : cases) {
@@ -143,9 +147,14 @@ TEST_CASE("python-memcached writes bytes str int and compressed values and C++ r
 }
 
 TEST_CASE("C++ writes std::string Text integers and compressed values and python-memcached reads them", "[interop]") {
+  // Written over both wire protocols: meta stores python-memcached's flags (F).
+  const auto protocol = GENERATE(memcache::Protocol::text, memcache::Protocol::meta);
+  INFO("protocol " << (protocol == memcache::Protocol::meta ? "meta" : "text"));
   Cluster cluster;
   const auto list = cluster.list();
-  auto mc = cluster.client();
+  memcache::Options options = Cluster::options();
+  options.protocol = protocol;
+  auto mc = cluster.client(options);
 
   const std::string big_bytes(5000, 'y');
   std::string big_text;

@@ -24,6 +24,7 @@
 #include "log_capture.hpp"
 #include "memcached_server.hpp"
 #include "server_stat.hpp"
+#include "test_protocol.hpp"
 
 namespace rtest {
 
@@ -39,7 +40,7 @@ constexpr long long timeout_ms = 200;
 constexpr long long slack_ms = 400;
 
 inline memcache::Options fast_options() {
-  memcache::Options o;
+  memcache::Options o = memcache::test::protocol_options();  // text, or meta under MEMCACHE_TEST_PROTOCOL=meta
   o.socket_timeout = std::chrono::milliseconds(timeout_ms);
   o.connect_timeout = std::chrono::milliseconds(timeout_ms);
   o.dead_retry = 1s;

@@ -62,7 +62,8 @@ pid_t spawn(const std::vector<std::string>& args) {
 
 void kill_child(pid_t pid) {
   if (pid <= 0) return;
-  ::kill(pid, SIGCONT);
+  // SIGKILL first: it ends a stopped (paused) child too, and a SIGCONT before
+  // it would let that child answer what it was sent while stopped.
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);

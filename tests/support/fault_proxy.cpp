@@ -7,6 +7,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -31,6 +32,20 @@ enum class Direction { to_server, to_client };
 
 class Session;
 
+// Turns the first ` O<digits>` token of `chunk` into the next number; false
+// when the chunk has none.
+bool rewrite_opaque(std::string& chunk) {
+  for (std::size_t at = chunk.find(" O"); at != std::string::npos; at = chunk.find(" O", at + 1)) {
+    std::size_t end = at + 2;
+    while (end < chunk.size() && chunk[end] >= '0' && chunk[end] <= '9') ++end;
+    if (end == at + 2 || (end < chunk.size() && chunk[end] != ' ' && chunk[end] != '\r')) continue;
+    const unsigned long long token = std::stoull(chunk.substr(at + 2, end - at - 2));
+    chunk.replace(at + 2, end - at - 2, std::to_string(token + 1));
+    return true;
+  }
+  return false;
+}
+
 }  // namespace fault_proxy_detail
 
 using namespace fault_proxy_detail;
@@ -51,6 +66,7 @@ struct FaultProxy::Impl {
     bool refusing = false;
     std::optional<std::size_t> cut_after;
     std::optional<std::pair<std::size_t, char>> corrupt;
+    bool rewrite_opaque = false;
     std::optional<Canned> canned;
     bool close_after_reply = false;
   };
@@ -213,6 +229,10 @@ class Session : public std::enable_shared_from_this<Session> {
           f.corrupt->first -= chunk.size();
         }
       }
+      if (f.rewrite_opaque && rewrite_opaque(chunk)) {
+        f.rewrite_opaque = false;
+        ++proxy_.faults_taken;
+      }
       if (f.cut_after) {
         if (*f.cut_after <= chunk.size()) {
           chunk.resize(*f.cut_after);
@@ -361,6 +381,11 @@ void FaultProxy::corrupt_reply_at(std::size_t offset, char with) {
 void FaultProxy::reply_next(std::string bytes, bool forward_request, bool then_close) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.canned = Impl::Canned{std::move(bytes), forward_request, then_close};
+}
+
+void FaultProxy::rewrite_next_opaque() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->faults.rewrite_opaque = true;
 }
 
 void FaultProxy::close_after_next_reply() {

@@ -61,6 +61,10 @@ class FaultProxy {
   /// reply follows), else the server never sees it. With `then_close` the
   /// client's connection is closed once `bytes` are written.
   void reply_next(std::string bytes, bool forward_request = false, bool then_close = false);
+  /// In the next reply from the server that carries a meta opaque token
+  /// (` O<digits>`), that token becomes the next number: the reply now claims
+  /// to answer another request.
+  void rewrite_next_opaque();
   /// The server's next reply goes through whole, then the connection closes.
   void close_after_next_reply();
 

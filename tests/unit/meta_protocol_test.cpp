@@ -210,6 +210,11 @@ TEST_CASE("MetaCheck hands a single mg's reply to the get's operation", "[unit][
     CHECK_THROWS_AS(d.consume("VA 3 f0 kbar O41\r\nbar\r\n"), ProtocolError);
     CHECK(got.empty());
   }
+  SECTION("a text reply is refused") {
+    MetaCheck check(get, ReplyType::value, 41, 1);
+    d.expect(check);
+    CHECK_THROWS_WITH(d.consume("END\r\n"), Contains("text protocol reply"));
+  }
   SECTION("a reply a get cannot take") {
     MetaCheck check(get, ReplyType::value, 41, 1);
     d.expect(check);
@@ -242,6 +247,10 @@ TEST_CASE("MetaCheck takes a quiet mg batch ended by mn", "[unit][meta]") {
   SECTION("a reply out of order is refused") {
     CHECK_THROWS_WITH(d.consume("VA 1 f0 kd O1\r\nD\r\nVA 1 f0 kb O4294967295\r\nB\r\nMN\r\n"),
                       Contains("out of step"));
+  }
+  SECTION("a text reply in a batch is refused") {
+    CHECK_THROWS_WITH(d.consume("VALUE a 0 1\r\nA\r\nEND\r\n"), Contains("text protocol reply"));
+    CHECK(got.empty());
   }
   SECTION("a token from outside the batch is refused") {
     CHECK_THROWS_WITH(d.consume("VA 1 f0 ka O2\r\nA\r\n"), Contains("out of step"));
