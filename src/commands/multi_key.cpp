@@ -6,6 +6,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "commands/oversized.hpp"
 #include "protocol/meta_requests.hpp"
 #include "protocol/requests.hpp"
 
@@ -55,7 +56,7 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys)
-    : groups_(keys, prefix), meta_(options.protocol == Protocol::meta), sent_keys_(sent_keys) {
+    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -86,9 +87,10 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
   Part& part = parts_[index];
   part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
                   [this, &part](std::size_t sent, const protocol::Reply& r) {
+                    if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
                     part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
                   });
-  if (meta_) {
+  if (options_.protocol == Protocol::meta) {
     // Quiet gets (misses send nothing), then mn: its MN ends the batch.
     protocol::MetaGet get;
     get.quiet = true;

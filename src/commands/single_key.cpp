@@ -5,6 +5,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "commands/oversized.hpp"
 #include "protocol/meta_requests.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
@@ -41,6 +42,11 @@ GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options, st
       with_cas_(with_cas),
       touch_(touch),
       op_(key.text, [this](std::size_t, const protocol::Reply& r) {
+        if (r.type == ReplyType::oversized_value) {
+          error_ = make_error_code(errc::bad_value);
+          log_oversized(options_, r);
+          return;
+        }
         value_.emplace(std::string(r.data), r.flags);
         cas_ = r.cas;
       }) {}

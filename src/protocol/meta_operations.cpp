@@ -45,9 +45,17 @@ const char* code_of(ReplyType t) {
       return "EX";
     case ReplyType::meta_noop:
       return "MN";
+    case ReplyType::oversized_value:
+      return "a value too long to read";
     default:
       return "a text protocol reply";
   }
+}
+
+// A meta reply, or a meta VA too long to read (an oversized_value that
+// carries its token).
+bool is_meta_reply(const Reply& reply) {
+  return is_meta(reply.type) || (reply.type == ReplyType::oversized_value && !reply.opaque.empty());
 }
 
 bool is_error_line(ReplyType t) {
@@ -99,6 +107,9 @@ void MetaCheck::forward(const Reply& reply) {
         unexpected(reply);
       }
       break;
+    case ReplyType::oversized_value:  // the get's operation fails its key
+      if (hit_ != ReplyType::value) unexpected(reply);
+      break;
     case ReplyType::meta_miss:
       if (hit_ == ReplyType::value) return;  // a miss: no VALUE
       text.type = ReplyType::not_found;
@@ -125,7 +136,7 @@ bool MetaCheck::on_reply(const Reply& reply) {
       end.type = ReplyType::end;
       return inner_->on_reply(end);
     }
-    if (!is_meta(reply.type)) {
+    if (!is_meta_reply(reply)) {
       if (!is_error_line(reply.type)) unexpected(reply);
       return inner_->on_reply(reply);  // the inner operation decides
     }
@@ -133,7 +144,7 @@ bool MetaCheck::on_reply(const Reply& reply) {
     forward(reply);
     return false;
   }
-  if (is_meta(reply.type)) {
+  if (is_meta_reply(reply)) {
     if (reply.type == ReplyType::meta_noop) unexpected(reply);
     check_opaque(reply, static_cast<std::uint32_t>(first_ + next_));
     forward(reply);
@@ -152,7 +163,7 @@ bool MetaCheck::on_reply(const Reply& reply) {
 }
 
 bool MetaReplyOperation::on_reply(const Reply& reply) {
-  if (is_meta(reply.type)) {
+  if (is_meta_reply(reply)) {
     if (reply.type == ReplyType::meta_noop) unexpected(reply);
     check_opaque(reply, token_);
     flags_ = read_meta_flags(reply.meta_flags);

@@ -96,9 +96,10 @@ ParseResult parse_meta_reply(std::string_view input, std::size_t line_end, std::
     out.type = code->type;
     return {line_end + 2, 0};
   }
-  const ParseResult r = parse_data_block(input, line_end, line, length, max_value, out.data);
-  if (r.consumed != 0) out.type = ReplyType::meta_value;
-  return r;
+  // A VA over the read bound becomes an oversized_value (its opaque kept, for
+  // MetaCheck), whose bytes the dispatcher skips.
+  out.type = ReplyType::meta_value;
+  return parse_data_block(input, line_end, line, length, max_value, out);
 }
 
 MetaFlags read_meta_flags(std::string_view flags) {

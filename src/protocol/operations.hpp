@@ -75,6 +75,8 @@ class LineSequence final : public Operation {
 /// `get`/`gets` of several keys: VALUE replies for a subset of the requested
 /// keys, in request order, then END. A VALUE for a key that was not asked for
 /// (at that point) is a ProtocolError: a reply never reaches the wrong key.
+/// The sink gets values and oversized_value replies (a value too long to
+/// read, whose key fails alone).
 class RetrievalOperation final : public Operation {
  public:
   using Sink = InlineFunction<void(std::size_t key_index, const Reply& value)>;

@@ -158,7 +158,15 @@ TEST_CASE("meta replies are parsed beside text replies", "[unit][meta]") {
 
   CHECK_THROWS_AS(parse_reply("VA x O1\r\n", r, 0), ProtocolError);
   CHECK_THROWS_AS(parse_reply("VA 3 O1\r\nbarXY", r, 0), ProtocolError);
-  CHECK_THROWS_WITH(parse_reply("VA 3000 O1\r\n", r, 100), Contains("over server_max_value_length"));
+  // Over the read bound: an oversized_value with its token, its bytes to skip.
+  p = parse_reply("VA 3000 kbig O1\r\n", r, 100);
+  CHECK(p.consumed == 17);
+  CHECK(p.skip == 3002);
+  CHECK(r.type == ReplyType::oversized_value);
+  CHECK(r.number == 3000);
+  CHECK(r.opaque == "1");
+  CHECK(r.key == "big");
+  CHECK_THROWS_AS(parse_reply("VA 9999999999999 O1\r\n", r, 100), ProtocolError);
   CHECK_THROWS_AS(parse_reply("VA 3 fx O1\r\nbar\r\n", r, 0), ProtocolError);
   CHECK_THROWS_AS(parse_reply("HX O1\r\n", r, 0), ProtocolError);
 }
@@ -179,6 +187,16 @@ TEST_CASE("MetaCheck hands a single mg's reply to the get's operation", "[unit][
     CHECK(got[0].data == "bar");
     CHECK(got[0].flags == 16);
     CHECK(got[0].cas == 5);
+  }
+  SECTION("a value too long to read reaches the get as oversized, its bytes skipped") {
+    MetaCheck check(get, ReplyType::value, 41, 1);
+    Dispatcher small(2);
+    small.expect(check);
+    const std::string reply = "VA 5 f0 kfoo O41\r\nhello\r\n";
+    CHECK(small.consume(reply) == reply.size());
+    CHECK(small.idle());
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].data.empty());
   }
   SECTION("a miss") {
     MetaCheck check(get, ReplyType::value, 41, 1);
