@@ -13,6 +13,7 @@ packages=(
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
   nlohmann-json3-dev                       # examples/json_codec.cpp
+  iptables iproute2                        # tests/netfaults: packet loss, blackhole, duplication (ip, tc, iptables)
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$MEMCACHE_DEPS_EXTRA"
