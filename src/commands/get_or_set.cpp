@@ -29,8 +29,7 @@ bool placeholder(const Value& v) { return v.bytes().empty() && v.flags() == 0; }
 
 bool meta_for(const Key& key, const Options& options, const Topology& topology) {
   if (options.stampede_lock != StampedeLock::meta) return false;
-  auto server =
-      topology.selector.pick(key.text, key.hash, [&](std::size_t i) { return !topology.servers[i]->is_dead(); });
+  auto server = topology.selector.pick(key.text, key.hash, [&](std::size_t i) { return !topology.servers[i]->dead(); });
   return !server || !topology.servers[*server]->lacks_meta();
 }
 
