@@ -21,6 +21,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/async_result.hpp>
 #include <asio/execution_context.hpp>
+#include <asio/post.hpp>
 
 #include <memcache/client.hpp>
 #include <memcache/codec.hpp>
@@ -261,6 +262,73 @@ class AsyncClient {
           engine->delete_multi(std::move(owned), time, std::move(p), noreply, forward_to(completion));
         },
         detail::last_arg(std::forward<Args>(args)...), own_keys(keys), std::string(prefix));
+  }
+
+  // -- stampede-safe caching ----------------------------------------------------
+
+  /// `async_get_or_set(key, compute, [time], token)`: `void(std::error_code, T)`
+  /// where T is what `compute()` returns. The same flow as `Client::get_or_set`:
+  /// one computation per key in the cluster, stale values answered at once
+  /// after `async_invalidate`, a cas-guarded write back, and with no server
+  /// reachable compute()'s value (errors then are not reported: the value is).
+  ///
+  ///     auto [ec, page] = co_await mc.async_get_or_set("report:42", [] { return render(42); }, 300,
+  ///                                                   asio::as_tuple(asio::use_awaitable));
+  ///
+  /// How compute runs: only if this call wins the right to compute, as a plain
+  /// function posted to the client's executor (`get_executor()`), like a
+  /// completion handler: it must not block that executor for long (post
+  /// heavy work elsewhere and keep the io_context running on several
+  /// threads). It is copied (moved) into the operation. If it throws, the
+  /// call, and every call of this client sharing its computation, completes
+  /// with `errc::compute_failed`; the lease is released.
+  ///
+  /// T must be default-constructible (an error completes with `T{}`).
+  ///
+  /// Cancellation completes the operation at once with `operation_aborted`;
+  /// the flow goes on without it (a computation already started still runs
+  /// and its value is stored, for the other callers).
+  template <class F, class... Args>
+  auto async_get_or_set(const Key& key, F compute, Args&&... args) {
+    auto [time] = detail::leading_args(std::tuple<Expiry>{Expiry{}}, args...);
+    using T = std::decay_t<std::invoke_result_t<F&>>;
+    return initiate<T>(
+        [time = time, executor = executor_](auto engine, auto completion, detail::OwnedKey k, F fn) {
+          auto computed = std::make_shared<std::optional<T>>();
+          const Options* options = &engine->options();
+          engine->get_or_set(
+              std::move(k), time,
+              [fn = std::move(fn), computed, executor](detail::AsyncEngine::ComputeDone done) mutable {
+                asio::post(executor, [fn = std::move(fn), computed, done = std::move(done)]() mutable {
+                  std::optional<detail::Encoded> encoded;
+                  try {
+                    computed->emplace(fn());
+                    encoded.emplace(detail::encode(**computed).own());
+                  } catch (...) {
+                    computed->reset();
+                  }
+                  done(std::move(encoded));
+                });
+              },
+              [completion, computed, options](std::error_code ec, std::optional<Value> found) {
+                if (ec) return completion->complete(ec, T{});
+                if (!found) return completion->complete({}, std::move(**computed));
+                try {
+                  completion->complete({}, detail::decode<T>(std::move(*found), *options));
+                } catch (const ValueError&) {
+                  completion->complete(make_error_code(errc::bad_value), T{});
+                }
+              });
+        },
+        detail::last_arg(std::forward<Args>(args)...), own_key(key), std::move(compute));
+  }
+  /// `async_invalidate(key, token)`: `void(std::error_code, bool existed)`;
+  /// see `Client::invalidate`.
+  template <class Token>
+  auto async_invalidate(const Key& key, Token&& token) {
+    return initiate<bool>([](auto engine, auto completion,
+                             detail::OwnedKey k) { engine->invalidate(std::move(k), forward_to(completion)); },
+                          std::forward<Token>(token), own_key(key));
   }
 
   // -- servers ------------------------------------------------------------------

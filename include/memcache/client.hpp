@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include <memcache/detail/function_ref.hpp>
 #include <memcache/detail/lists.hpp>
 #include <memcache/detail/store_verb.hpp>
+#include <memcache/detail/unique_function.hpp>
 #include <memcache/error.hpp>
 #include <memcache/expiry.hpp>
 #include <memcache/export.hpp>
@@ -229,6 +231,49 @@ class MEMCACHE_API Client {
   /// Sets a new expiry; true when the server answered TOUCHED.
   bool touch(const Key& key, Expiry time = {}, bool noreply = false);
 
+  // -- stampede-safe caching --------------------------------------------------
+
+  /// The value of `key`, or `compute()` run by exactly one caller in the
+  /// whole cluster while the others wait for its value (or are answered at
+  /// once with the stale value after `invalidate`); the result is stored for
+  /// `time`. Returns what `compute()` returns (any storable type).
+  ///
+  ///     std::string page = mc.get_or_set("report:42", [] { return render_report(42); }, 300);
+  ///
+  /// - Callers of one key in this client share one trip and one computation.
+  /// - Across processes, the first miss wins a lease of
+  ///   `Options::stampede_lease` (memcached 1.6's `mg ... N<lease>`); the
+  ///   others poll, with backoff, for its value. A winner that dies stops
+  ///   blocking the key when its lease ends: the next caller computes.
+  /// - The value is written back only if the key did not change meanwhile
+  ///   (`ms ... C<cas>`): a slow computation never overwrites a newer value.
+  /// - No server reachable (or a failure midway): `compute()` runs and its
+  ///   result is returned unstored, never an exception or a hang.
+  /// - Where a server answers meta commands with ERROR, or with
+  ///   `Options::protocol` asking for the text protocol (twemproxy), the lease
+  ///   is an `add` of the lock key `<key>:lock` with the lease as its TTL and
+  ///   the value is written back with `add`.
+  /// What `compute()` throws reaches its caller and the callers sharing its
+  /// computation in this client; the lease is released.
+  /// Throws `ValueError` when the cached value cannot be decoded as compute's type.
+  template <class F>
+  auto get_or_set(const Key& key, F&& compute, Expiry time = {}) {
+    using T = std::decay_t<std::invoke_result_t<F&>>;
+    std::optional<T> computed;
+    detail::UniqueFunction<detail::Encoded()> run = [&computed, &compute]() {
+      computed.emplace(compute());
+      return detail::encode(*computed).own();
+    };
+    std::optional<Value> found = stampede(key, run, time);
+    if (computed) return std::move(*computed);
+    return std::move(*decode_optional<T>(key, std::move(found)));
+  }
+  /// Marks `key`'s value stale (memcached's `md <key> I T<lease>`): the next
+  /// `get_or_set` recomputes it once, and meanwhile every other caller is
+  /// answered at once with the stale value. True when the key existed. On a
+  /// server without the meta protocol, deletes the key.
+  bool invalidate(const Key& key);
+
   // -- servers ----------------------------------------------------------------
 
   /// `stats [args]` from every reachable server.
@@ -312,6 +357,8 @@ class MEMCACHE_API Client {
                                        std::string_view prefix, std::size_t min_compress_len, bool noreply);
   bool remove_multi(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply);
   std::optional<std::uint64_t> arith(bool incr, const Key& key, std::uint64_t delta, bool noreply);
+  /// get_or_set's engine: the value found (empty when `compute` ran here).
+  std::optional<Value> stampede(const Key& key, detail::UniqueFunction<detail::Encoded()>& compute, Expiry time);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -21,6 +21,7 @@ enum class errc {
   bad_value,          ///< the value cannot be decoded as the requested type, or incr of a non-number
   server_error,       ///< the server answered ERROR / CLIENT_ERROR / SERVER_ERROR
   tls_failed,         ///< the TLS handshake or session failed (untrusted or misnamed certificate, no TLS)
+  compute_failed,     ///< async_get_or_set: compute() threw (here, or in the call whose computation it shared)
 };
 
 /// The category of memcache::errc.

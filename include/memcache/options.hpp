@@ -37,6 +37,21 @@ enum class Protocol {
   meta,
 };
 
+/// How `get_or_set` takes, across processes, the right to compute a missing
+/// or stale value.
+enum class StampedeLock {
+  /// memcached 1.6's meta commands: `mg <key> N<lease>` (the first miss wins
+  /// W, the others see Z), stale values after `invalidate` (`md I`), the
+  /// value written back with `ms C<cas>`. A server that answers a meta
+  /// command with ERROR (memcached before 1.6) is switched to `add` by itself.
+  meta,
+  /// An `add` of the lock key `<key>:lock` with the lease as its TTL, the
+  /// value written back with `add`: for proxies that do not pass meta
+  /// commands (twemproxy closes the connection on them). One computation
+  /// still; no stale values (`invalidate` deletes the key).
+  add,
+};
+
 /// Everything a Client can be told, one field per python-memcached keyword
 /// plus what C++ needs. A plain struct: set what you need, keep the rest.
 ///
@@ -94,6 +109,13 @@ struct Options {
   Hashing hashing = Hashing::python;
   /// Wire protocol: text (the default) or memcached 1.6's meta protocol.
   Protocol protocol = Protocol::text;
+  /// `get_or_set`: the lease of the caller that wins the right to compute a
+  /// missing or stale value. The others wait up to about this long for its
+  /// value; a winner that dies (or computes longer) loses the lease when it
+  /// ends and the next caller computes. Whole seconds: memcached's TTL.
+  std::chrono::seconds stampede_lease{10};
+  /// `get_or_set`: meta commands, or the `add` lock for twemproxy.
+  StampedeLock stampede_lock = StampedeLock::meta;
   /// Compresses a value when `min_compress_len` asks for it; empty means zlib,
   /// as python-memcached's `zlib.compress`.
   std::function<std::string(std::string_view)> compressor;

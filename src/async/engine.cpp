@@ -7,7 +7,9 @@
 #include <exception>
 
 #include <fmt/format.h>
+#include <asio/bind_executor.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
 #include <memcache/error.hpp>
@@ -17,7 +19,9 @@
 #include "cluster/topology.hpp"
 #include "commands/broadcast.hpp"
 #include "commands/cas_cache.hpp"
+#include "commands/get_or_set.hpp"
 #include "commands/multi_key.hpp"
+#include "commands/single_flight.hpp"
 #include "commands/single_key.hpp"
 #include "support/debug_log.hpp"
 
@@ -51,6 +55,33 @@ struct ManyKeys {
   void own_keys(std::vector<OwnedKey> owned) {
     for (auto& k : owned) key_views.push_back(view_of(keys.emplace_back(std::move(k))));
   }
+};
+
+/// What one get_or_set keeps alive until it is done: its key, the topology
+/// its flow plans against, the flow, and the wait timer.
+struct Flight {
+  Flight(OwnedKey k, std::shared_ptr<Topology> t, AsyncEngine::Compute c, asio::strand<asio::any_io_executor>& strand)
+      : key(std::move(k)), topology(std::move(t)), compute(std::move(c)), timer(strand) {}
+  OwnedKey key;
+  std::shared_ptr<Topology> topology;
+  AsyncEngine::Compute compute;
+  std::shared_ptr<AsyncEngine::FoundCallback> done;
+  std::string name;
+  std::optional<GetOrSetFlow> flow;
+  asio::steady_timer timer;
+  SingleFlight::Outcome outcome;
+  bool threw = false;
+  bool stale_published = false;
+};
+
+/// What one invalidate keeps alive until it is done.
+struct Invalidation {
+  Invalidation(OwnedKey k, std::shared_ptr<Topology> t, AsyncEngine::BoolCallback d)
+      : key(std::move(k)), topology(std::move(t)), done(std::move(d)) {}
+  OwnedKey key;
+  std::shared_ptr<Topology> topology;
+  std::optional<InvalidateFlow> flow;
+  AsyncEngine::BoolCallback done;
 };
 
 }  // namespace
@@ -217,12 +248,86 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  /// Runs a get_or_set flow until it waits for a reply, compute() or its
+  /// timer; each of those comes back here on the strand.
+  void drive(const std::shared_ptr<Flight>& f) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    switch (f->flow->step()) {
+      case GetOrSetFlow::Step::run:
+        return start(f, f->flow->command(), [f, weak] {
+          auto self = weak.lock();
+          if (!self) return self_gone(*f);
+          f->flow->answered();
+          if (f->flow->stale() && !f->stale_published) {
+            f->stale_published = true;
+            self->flights.publish_stale(f->name, *f->flow->stale());
+          }
+          // The next request is sent from a fresh handler, not from inside
+          // the connection's reply handling.
+          self->on_strand([f](Impl& me) { me.drive(f); });
+        });
+      case GetOrSetFlow::Step::compute:
+        return f->compute([f, weak](std::optional<Encoded> value) {
+          auto self = weak.lock();
+          if (!self) return self_gone(*f);
+          self->on_strand([f, value = std::move(value)](Impl& me) mutable {
+            if (value) {
+              f->outcome.value.emplace(std::string(value->bytes()), value->flags());
+              f->flow->computed(std::move(*value));
+            } else {
+              f->threw = true;
+              f->flow->compute_threw();
+            }
+            me.drive(f);
+          });
+        });
+      case GetOrSetFlow::Step::wait:
+        f->timer.expires_after(f->flow->delay());
+        return f->timer.async_wait(asio::bind_executor(strand, [f, weak](std::error_code) {
+          auto self = weak.lock();
+          if (!self || self->stopping) return self_gone(*f);
+          f->flow->waited();
+          self->drive(f);
+        }));
+      case GetOrSetFlow::Step::done: {
+        auto& done = *f->done;
+        if (f->threw) {
+          f->outcome.error = std::make_exception_ptr(Error("compute() threw"));
+          flights.finish(f->name, f->outcome);
+          return done(make_error_code(errc::compute_failed), std::nullopt);
+        }
+        if (f->outcome.value) {  // computed here: the front door holds it
+          flights.finish(f->name, f->outcome);
+          return done({}, std::nullopt);
+        }
+        f->outcome.value = f->flow->take_found();
+        flights.finish(f->name, f->outcome);
+        return done({}, std::move(f->outcome.value));
+      }
+    }
+  }
+
+  /// md I, then (on a server without meta commands) delete: one after another.
+  void invalidate_steps(const std::shared_ptr<Invalidation>& h) {
+    if (h->flow->step() == InvalidateFlow::Step::done) return h->done(h->flow->error(), h->flow->existed());
+    std::weak_ptr<Impl> weak = weak_from_this();
+    start(h, h->flow->command(), [h, weak] {
+      h->flow->answered();
+      if (auto self = weak.lock()) return self->on_strand([h](Impl& me) { me.invalidate_steps(h); });
+      h->done(asio::error::operation_aborted, false);
+    });
+  }
+
+  /// The engine went away mid-flow: the waiting callers are told so.
+  static void self_gone(Flight& f) { (*f.done)(asio::error::operation_aborted, std::nullopt); }
+
   Options options;
   asio::strand<asio::any_io_executor> strand;
   std::shared_ptr<Topology> topology;
   std::vector<std::shared_ptr<AsyncConnection>> connections;
   std::vector<std::shared_ptr<AsyncConnection>> admin_connections;
   CasCache cas_cache;
+  SingleFlight flights;
   bool stopping = false;
 };
 
@@ -408,6 +513,38 @@ void AsyncEngine::flush_all(BoolCallback done) {
       held->command->answered();
       done({}, held->command->all_answered());
     });
+  });
+}
+
+void AsyncEngine::get_or_set(OwnedKey key, Expiry time, Compute compute, FoundCallback done) {
+  impl_->on_strand([=, key = std::move(key), compute = std::move(compute), done = std::move(done)](Impl& self) mutable {
+    auto f = std::make_shared<Flight>(std::move(key), self.topology, std::move(compute), self.strand);
+    f->done = std::make_shared<FoundCallback>(std::move(done));
+    try {
+      f->flow.emplace(view_of(f->key), time, self.options, *f->topology);
+    } catch (const KeyError& e) {
+      self.log(e.what());
+      return (*f->done)(make_error_code(errc::bad_key), std::nullopt);
+    }
+    f->name = SingleFlight::flight_key(f->key.text, f->key.hash);
+    SingleFlight::Waiter waiter = [done = f->done](const SingleFlight::Outcome& o) {
+      if (o.error) return (*done)(make_error_code(errc::compute_failed), std::nullopt);
+      (*done)({}, o.value);
+    };
+    if (self.flights.join(f->name, waiter)) self.drive(f);
+  });
+}
+
+void AsyncEngine::invalidate(OwnedKey key, BoolCallback done) {
+  impl_->on_strand([key = std::move(key), done = std::move(done)](Impl& self) mutable {
+    auto held = std::make_shared<Invalidation>(std::move(key), self.topology, std::move(done));
+    try {
+      held->flow.emplace(view_of(held->key), self.options, *held->topology);
+    } catch (const KeyError& e) {
+      self.log(e.what());
+      return held->done(make_error_code(errc::bad_key), false);
+    }
+    self.invalidate_steps(held);
   });
 }
 

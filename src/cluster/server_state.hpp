@@ -58,6 +58,11 @@ class ServerState {
   bool take_flush_due() { return flush_on_next_connect_.exchange(false); }
   void flush_due_again() { flush_on_next_connect_.store(true); }
 
+  /// The server answered a meta command with ERROR (memcached before 1.6):
+  /// get_or_set takes the `add` lock on it from now on.
+  bool lacks_meta() const { return lacks_meta_.load(std::memory_order_relaxed); }
+  void note_lacks_meta() { lacks_meta_.store(true, std::memory_order_relaxed); }
+
   /// Writes to the debug log.
   void log(std::string_view message) const { log_(message); }
 
@@ -75,6 +80,7 @@ class ServerState {
   std::atomic<std::int64_t> dead_until_ns_{0};
   std::atomic<bool> flush_on_next_connect_{false};
   std::shared_ptr<TlsPeer> tls_;
+  std::atomic<bool> lacks_meta_{false};
 };
 
 }  // namespace memcache::detail

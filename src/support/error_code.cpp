@@ -23,6 +23,8 @@ const char* describe(int value) {
       return "memcached answered with an error";
     case errc::tls_failed:
       return "TLS with memcached failed (certificate not trusted or not for this server, or no TLS)";
+    case errc::compute_failed:
+      return "get_or_set's compute() threw";
   }
   return "unknown memcache error";
 }

@@ -3,6 +3,9 @@
 #include <memcache/client.hpp>
 
 #include <exception>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <asio/io_context.hpp>
@@ -11,8 +14,10 @@
 
 #include "commands/broadcast.hpp"
 #include "commands/cas_cache.hpp"
+#include "commands/get_or_set.hpp"
 #include "commands/key_check.hpp"
 #include "commands/multi_key.hpp"
+#include "commands/single_flight.hpp"
 #include "commands/single_key.hpp"
 #include "protocol/stats_items.hpp"
 #include "support/debug_log.hpp"
@@ -69,6 +74,7 @@ struct Client::Impl {
   asio::io_context io;  // the sync sockets' only use of it: their construction
   detail::CurrentServers servers;
   detail::CasCache cas_cache;
+  detail::SingleFlight flights;
 };
 
 Client::Client(std::vector<Server> servers, Options options)
@@ -174,6 +180,78 @@ std::optional<std::uint64_t> Client::arith(bool incr, const Key& key, std::uint6
         fmt::format("{} of key \"{}\" failed: {}", incr ? "incr" : "decr", key.text, command.reply_text()));
   }
   return command.number();
+}
+
+// -- stampede-safe caching ------------------------------------------------------
+
+std::optional<Value> Client::stampede(const Key& key, detail::UniqueFunction<detail::Encoded()>& compute, Expiry time) {
+  using detail::GetOrSetFlow;
+  using detail::SingleFlight;
+  auto servers = impl_->snapshot();
+  GetOrSetFlow flow(key, time, impl_->options, servers->topology());
+  const std::string flight = SingleFlight::flight_key(key.text, key.hash);
+
+  auto answer = std::make_shared<std::promise<SingleFlight::Outcome>>();
+  SingleFlight::Waiter waiter = [answer](const SingleFlight::Outcome& o) { answer->set_value(o); };
+  if (!impl_->flights.join(flight, waiter)) {
+    SingleFlight::Outcome outcome = answer->get_future().get();
+    if (outcome.error) std::rethrow_exception(outcome.error);
+    return std::move(outcome.value);
+  }
+
+  // This caller leads: whatever happens, the callers waiting on it are answered.
+  SingleFlight::Outcome outcome;
+  struct Finish {
+    SingleFlight& flights;
+    const std::string& flight;
+    SingleFlight::Outcome& outcome;
+    ~Finish() {
+      if (!outcome.value && !outcome.error) outcome.error = std::make_exception_ptr(Error("get_or_set failed"));
+      flights.finish(flight, outcome);
+    }
+  } finish{impl_->flights, flight, outcome};
+  bool stale_published = false;
+  for (;;) {
+    switch (flow.step()) {
+      case GetOrSetFlow::Step::run:
+        detail::run_command(flow.command(), *servers, impl_->options);
+        flow.answered();
+        if (flow.stale() && !stale_published) {
+          stale_published = true;
+          impl_->flights.publish_stale(flight, *flow.stale());
+        }
+        break;
+      case GetOrSetFlow::Step::compute:
+        try {
+          detail::Encoded value = compute();
+          outcome.value.emplace(std::string(value.bytes()), value.flags());
+          flow.computed(std::move(value));
+        } catch (...) {
+          outcome.error = std::current_exception();
+          flow.compute_threw();
+        }
+        break;
+      case GetOrSetFlow::Step::wait:
+        std::this_thread::sleep_for(flow.delay());
+        flow.waited();
+        break;
+      case GetOrSetFlow::Step::done:
+        if (outcome.error) std::rethrow_exception(outcome.error);
+        if (outcome.value) return std::nullopt;  // computed here: the caller has it
+        outcome.value = flow.take_found();
+        return outcome.value;
+    }
+  }
+}
+
+bool Client::invalidate(const Key& key) {
+  auto servers = impl_->snapshot();
+  detail::InvalidateFlow flow(key, impl_->options, servers->topology());
+  while (flow.step() == detail::InvalidateFlow::Step::run) {
+    detail::run_command(flow.command(), *servers, impl_->options);
+    flow.answered();
+  }
+  return flow.existed();
 }
 
 // -- servers ------------------------------------------------------------------

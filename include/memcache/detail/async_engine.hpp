@@ -49,6 +49,15 @@ class MEMCACHE_API AsyncEngine {
   using StatsCallback = UniqueFunction<void(
       std::error_code, std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>)>;
 
+  /// get_or_set: compute() hands its value (encoded and owned), or nothing
+  /// when it threw, to the callback it is given, from any thread.
+  using ComputeDone = UniqueFunction<void(std::optional<Encoded>)>;
+  using Compute = UniqueFunction<void(ComputeDone)>;
+  /// get_or_set's result: the value found (cached, stale, or computed by the
+  /// call this one waited for); empty without error when this call's own
+  /// compute() made it.
+  using FoundCallback = UniqueFunction<void(std::error_code, std::optional<Value>)>;
+
   AsyncEngine(asio::any_io_executor executor, std::vector<Server> servers, Options options);
   ~AsyncEngine();
   AsyncEngine(const AsyncEngine&) = delete;
@@ -76,6 +85,9 @@ class MEMCACHE_API AsyncEngine {
   void stats(std::string args, StatsCallback done);
   /// flush_all on every usable server; true when every server confirmed.
   void flush_all(BoolCallback done);
+  /// The same flow and single flight as Client::get_or_set (src/commands/get_or_set).
+  void get_or_set(OwnedKey key, Expiry time, Compute compute, FoundCallback done);
+  void invalidate(OwnedKey key, BoolCallback done);
 
  private:
   struct Impl;
