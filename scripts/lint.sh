@@ -2,6 +2,7 @@
 # Style and static checks, as CI runs them:
 #   - clang-format (the checked-in .clang-format) over every C++ file: any
 #     difference fails (`scripts/lint.sh --fix` rewrites the files instead);
+#   - no ';' in Catch2 test names (CTest would split them and never run them);
 #   - clang-tidy (the checked-in .clang-tidy) over the library's sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,14 @@ if [[ ${1:-} == --fix ]]; then
 fi
 echo "== clang-format: ${#files[@]} files"
 clang-format --dry-run -Werror "${files[@]}"
+
+# CTest splits a discovered test's name at ';' into names that match nothing:
+# such a test would never run.
+echo "== test names"
+if grep -rnE '(TEST_CASE|SCENARIO)\(\s*"[^"]*;' tests; then
+  echo "lint: a test name above holds ';' (CTest would never run it)" >&2
+  exit 1
+fi
 
 build_dir=${BUILD_DIR:-build-lint}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DMEMCACHE_BUILD_TESTS=OFF \

@@ -44,7 +44,7 @@ struct Gets {
 
 }  // namespace
 
-TEST_CASE("async: stats and flush_all through nutcracker fail alone; gets in flight beside them succeed",
+TEST_CASE("async: stats and flush_all through nutcracker fail alone, gets in flight beside them succeed",
           "[async][proxy][admin]") {
   MemcachedServer backend;
   Nutcracker proxy({{backend.spec()}});

@@ -88,7 +88,7 @@ TEST_CASE("a server stalled mid-pipeline fails exactly the operations in flight,
   CHECK(proxy.accepted() == 2);
 }
 
-TEST_CASE("a server killed mid-pipeline fails the operations in flight; restarted, it answers misses", "[async]") {
+TEST_CASE("a server killed mid-pipeline fails the operations in flight, restarted, it answers misses", "[async]") {
   MemcachedServer server;
   const auto keys = stored_keys(server.spec(), 40);
   asio::io_context io;
@@ -257,7 +257,7 @@ TEST_CASE("flush_on_reconnect: a server back from the dead is flushed before it 
   }
 }
 
-TEST_CASE("a connection the server closed while idle is replaced; the next calls work", "[async]") {
+TEST_CASE("a connection the server closed while idle is replaced, the next calls work", "[async]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());
   const auto keys = stored_keys(server.spec(), 10);

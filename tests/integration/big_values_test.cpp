@@ -58,7 +58,7 @@ TEST_CASE("a 1.5 MiB value another client stored is read, alone and among other 
   CHECK_FALSE(mc.set("big2", big));
 }
 
-TEST_CASE("a value over max_value_read_length fails its own key only; the connection stays", "[integration][big]") {
+TEST_CASE("a value over max_value_read_length fails its own key only, the connection stays", "[integration][big]") {
   MemcachedServer server(Transport::tcp, {"-I", "2m"});
   const std::string big = big_value("big", 3 * MiB / 2);
   store_big(server, "big", big);

@@ -14,7 +14,7 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-TEST_CASE("short TTLs expire; long ones and touched ones do not", "[integration]") {
+TEST_CASE("short TTLs expire, long ones and touched ones do not", "[integration]") {
   MemcachedServer server;
   memcache::Client mc({server.spec()}, itest::options());
   const auto soon = std::chrono::system_clock::now() + 1s;

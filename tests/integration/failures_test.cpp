@@ -29,7 +29,7 @@ std::vector<std::string> keys_of(const std::map<std::string, std::string>& m) {
 
 }  // namespace
 
-TEST_CASE("a killed server: its keys fail fast, then rehash; it is used again after dead_retry", "[integration]") {
+TEST_CASE("a killed server: its keys fail fast, then rehash, it is used again after dead_retry", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer s0(transport), s1(transport), s2(transport);

@@ -73,7 +73,7 @@ TEST_CASE("flush_all empties every server", "[integration]") {
   CHECK(mc.get("k0") == OptStr("again"));
 }
 
-TEST_CASE("disconnect_all closes connections; calls still work", "[integration]") {
+TEST_CASE("disconnect_all closes connections, calls still work", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);

@@ -200,7 +200,7 @@ TEST_CASE("a custom compressor is used and undone", "[integration]") {
   CHECK(many.at("k") == std::string(5000, 'q'));
 }
 
-TEST_CASE("memcache::Value reads unknown flags; a user codec round-trips", "[integration]") {
+TEST_CASE("memcache::Value reads unknown flags, a user codec round-trips", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);
@@ -221,7 +221,7 @@ TEST_CASE("memcache::Value reads unknown flags; a user codec round-trips", "[int
   CHECK(points.at("point") == Point{3, -4});
 }
 
-TEST_CASE("undecodable values throw ValueError; get_multi returns the others", "[integration]") {
+TEST_CASE("undecodable values throw ValueError, get_multi returns the others", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));
   MemcachedServer server(transport);

@@ -147,7 +147,7 @@ struct Writer {
 
 }  // namespace
 
-TEST_CASE("python-memcached (pickle protocols 0, 2, 5) and pymemcache write Python values; C++ reads the same types",
+TEST_CASE("python-memcached (pickle protocols 0, 2, 5) and pymemcache write Python values, C++ reads the same types",
           "[interop][python]") {
   memcache::test::MemcachedServer server;
   memcache::Client mc({server.spec()});
@@ -202,7 +202,7 @@ TEST_CASE("python-memcached (pickle protocols 0, 2, 5) and pymemcache write Pyth
   }
 }
 
-TEST_CASE("C++ writes Python values; python-memcached and pymemcache read equal objects of the same types",
+TEST_CASE("C++ writes Python values, python-memcached and pymemcache read equal objects of the same types",
           "[interop][python]") {
   memcache::test::MemcachedServer server;
   memcache::Client mc({server.spec()});
@@ -249,7 +249,7 @@ TEST_CASE("C++ writes Python values; python-memcached and pymemcache read equal 
   }
 }
 
-TEST_CASE("Python objects that are not plain data are refused by name; OrderedDict reads as a dict",
+TEST_CASE("Python objects that are not plain data are refused by name, OrderedDict reads as a dict",
           "[interop][python]") {
   memcache::test::MemcachedServer server;
   memcache::Client mc({server.spec()});

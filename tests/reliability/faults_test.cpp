@@ -337,7 +337,7 @@ std::vector<Lie> lies() {
 
 }  // namespace
 
-TEST_CASE("a lying server: a miss, false or memcache::Error, never a wrong value; the next call works",
+TEST_CASE("a lying server: a miss, false or memcache::Error, never a wrong value, the next call works",
           "[integration][reliability]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());

@@ -120,7 +120,7 @@ std::vector<std::string> run_herd(const std::string& server, memcache::Client& m
 
 }  // namespace
 
-TEST_CASE("a herd of processes x threads on a cold key computes it once; every caller gets that value",
+TEST_CASE("a herd of processes x threads on a cold key computes it once, every caller gets that value",
           "[stampede][herd]") {
   MemcachedServer server;
   memcache::Client mc({server.spec()}, steady());

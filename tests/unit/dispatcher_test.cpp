@@ -272,7 +272,7 @@ TEST_CASE("Dispatcher: bytes nobody asked for are a ProtocolError", "[unit]") {
   CHECK(op.type() == ReplyType::stored);
 }
 
-TEST_CASE("Dispatcher: a value over max_value is skipped; the other keys keep theirs", "[unit]") {
+TEST_CASE("Dispatcher: a value over max_value is skipped, the other keys keep theirs", "[unit]") {
   std::vector<Event> events;
   std::vector<std::string> oversized;
   RetrievalOperation get({"a", "big", "b"}, 0, [&](std::size_t i, const Reply& r) {

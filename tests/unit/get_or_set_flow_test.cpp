@@ -222,7 +222,7 @@ TEST_CASE("get_or_set flow: waiting is bounded by the lease", "[unit][stampede]"
   CHECK(flow.step() == Step::done);
 }
 
-TEST_CASE("invalidate flow: md I with the lease as TTL; delete without meta", "[unit][stampede]") {
+TEST_CASE("invalidate flow: md I with the lease as TTL, delete without meta", "[unit][stampede]") {
   Server s;
   InvalidateFlow flow(Key("k"), s.options, s.topology);
   auto md = s.send(flow);

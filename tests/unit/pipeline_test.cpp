@@ -374,7 +374,7 @@ TEST_CASE("pipeline: a bare ERROR to a pipelined request is a protocol error", "
   CHECK(log == Log{failed("set a", errc::protocol_error), failed("set b", errc::protocol_error)});
 }
 
-TEST_CASE("pipeline: after CLIENT_ERROR nothing more is written; it closes once answered", "[unit]") {
+TEST_CASE("pipeline: after CLIENT_ERROR nothing more is written, it closes once answered", "[unit]") {
   Log log;
   Pipeline p(options(), {});
   p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
