@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <iterator>
 
+#include <fmt/format.h>
+
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
 #include "protocol/requests.hpp"
+#include "support/debug_log.hpp"
 
 namespace memcache::detail {
 
@@ -54,7 +57,7 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys)
-    : groups_(keys, prefix), sent_keys_(sent_keys) {
+    : options_(options), groups_(keys, prefix), sent_keys_(sent_keys) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -106,6 +109,11 @@ FoundList GetMultiCommand::take_found() {
     Part& part = parts_[i];
     // Every part of a server shares its connection: one failed, all did.
     if (part.failed) continue;
+    if (const auto& reply = part.op->error()) {
+      // An answer for this line only: the values before it are whole.
+      if (!error_) error_ = make_error_code(errc::server_error);
+      debug_log(options_, fmt::format("get_multi: server answered error: {}", reply->text));
+    }
     if (result.empty()) {
       result = std::move(part.found);
     } else {

@@ -49,7 +49,8 @@ class KeyGroups {
 
 /// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
 /// for any server), each VALUE checked against the keys of its own line. A
-/// server whose reply did not arrive in full contributes nothing.
+/// server whose reply did not arrive in full contributes nothing; a line
+/// answered with an error line (SERVER_ERROR) keeps the values before it.
 class GetMultiCommand final : public Command {
  public:
   /// `keys` and `sent_keys` (room for the keys of every line, reused by the
@@ -62,9 +63,11 @@ class GetMultiCommand final : public Command {
   protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
-  /// The values found, by index into the caller's keys.
+  /// The values found, by index into the caller's keys. Logs error replies.
   FoundList take_found();
-  /// The first failure of a part (or no_server when keys found no server).
+  /// The first failure of a part (or no_server when keys found no server,
+  /// server_error when a line was answered with an error), once take_found()
+  /// has run: the call found what it returns, but maybe not all there was.
   std::error_code error() const { return error_; }
 
  private:
@@ -77,6 +80,7 @@ class GetMultiCommand final : public Command {
     std::optional<protocol::RetrievalOperation> op;
   };
 
+  const Options& options_;
   KeyGroups groups_;
   std::vector<std::string_view>& sent_keys_;
   std::vector<std::size_t> sent_index_;  // caller's index of each sent key
