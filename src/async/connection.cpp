@@ -141,9 +141,8 @@ void AsyncConnection::write_some() {
   const std::string_view bytes = pipeline_.unwritten();
   socket_.async_write_some(
       asio::buffer(bytes.data(), bytes.size()),
-      asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
-        self->on_written(ec, n);
-      }));
+      asio::bind_executor(
+          strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_written(ec, n); }));
 }
 
 void AsyncConnection::on_written(const std::error_code& ec, std::size_t n) {

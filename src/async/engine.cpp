@@ -273,23 +273,21 @@ void AsyncEngine::arith(bool incr, OwnedKey key, std::uint64_t delta, bool norep
 
 void AsyncEngine::del(OwnedKey key, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(
-        LineCommand::Verb::del, std::move(key), 0, noreply,
-        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
-          if (!ec && c) ec = c->reply_error();
-          done(ec, c && c->confirmed());
-        });
+    self.line(LineCommand::Verb::del, std::move(key), 0, noreply,
+              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
+                if (!ec && c) ec = c->reply_error();
+                done(ec, c && c->confirmed());
+              });
   });
 }
 
 void AsyncEngine::touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(
-        LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
-        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
-          if (!ec && c) ec = c->reply_error();
-          done(ec, c && c->confirmed());
-        });
+    self.line(LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
+              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
+                if (!ec && c) ec = c->reply_error();
+                done(ec, c && c->confirmed());
+              });
   });
 }
 
@@ -305,9 +303,8 @@ void AsyncEngine::get_multi(std::vector<OwnedKey> keys, std::string prefix, Valu
       // A server that timed out or failed, or answered an error, is reported
       // with what the others found.
       FoundList found = c.take_found();
-      done(c.error(),
-           std::vector<std::pair<std::size_t, Value>>(std::make_move_iterator(found.begin()),
-                                                      std::make_move_iterator(found.end())));
+      done(c.error(), std::vector<std::pair<std::size_t, Value>>(std::make_move_iterator(found.begin()),
+                                                                 std::make_move_iterator(found.end())));
     });
   });
 }

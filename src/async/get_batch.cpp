@@ -48,11 +48,10 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   // A VALUE goes to the member whose key it names, through that member's own
   // operation (which checks the key again); END answers them all.
   GetBatch* b = batch.get();
-  batch->replies.emplace(std::move(keys), 0,
-                         [b](std::size_t i, const protocol::Reply& reply) {
-                           b->got_value[i] = true;
-                           b->members[i].op->on_reply(reply);
-                         });
+  batch->replies.emplace(std::move(keys), 0, [b](std::size_t i, const protocol::Reply& reply) {
+    b->got_value[i] = true;
+    b->members[i].op->on_reply(reply);
+  });
   r.done = [b](std::error_code ec) {
     for (AsyncRequest& m : b->members) m.done(ec);
   };

@@ -154,9 +154,9 @@ class Pipeline {
   bool writing_ = false;
   Clock::time_point write_deadline_{};
   std::optional<Clock::time_point> queue_deadline_;  // the earliest in the backlog
-  std::size_t unsent_ = 0;  // the last requests in flight, not all written yet
-  std::uint64_t bytes_out_ = 0;  // every byte handed to the socket
-  std::uint64_t left_host_ = 0;  // of those, how many the kernel had sent at the last look
+  std::size_t unsent_ = 0;                           // the last requests in flight, not all written yet
+  std::uint64_t bytes_out_ = 0;                      // every byte handed to the socket
+  std::uint64_t left_host_ = 0;                      // of those, how many the kernel had sent at the last look
   std::optional<Clock::time_point> last_look_;
   bool retiring_ = false;
   bool unsynced_ = false;

@@ -36,7 +36,7 @@ struct AsyncRequest {
   /// reconnect): failed, not rerouted, when the connection closes.
   bool reroutable = true;  // a get of route_key, answered by VALUE/END
   std::optional<std::uint64_t> hash;
-  std::size_t server = 0;                            // index of the server it was routed to
+  std::size_t server = 0;              // index of the server it was routed to
   std::vector<std::size_t> failed_on;  // servers that failed before writing it
   /// When it was first queued (kept when it is rerouted): an unwritten
   /// request fails once it has waited connect_timeout + socket_timeout.

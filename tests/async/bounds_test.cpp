@@ -149,8 +149,8 @@ TEST_CASE("a stalled server: its calls fail within their bound, calls to the oth
   settle(io);
   run(io);
   spawner.rethrow();
-  INFO("longest call to the stalled server: " << stalled.longest_ms << " ms; to the healthy one: "
-                                               << healthy.longest_ms << " ms");
+  INFO("longest call to the stalled server: " << stalled.longest_ms << " ms; to the healthy one: " << healthy.longest_ms
+                                              << " ms");
   // The 8 written fail with timed_out; the 52 queued behind them move on
   // (b is marked dead: rehashed to a, where they are misses) or time out.
   CHECK(stalled.completed() == 60);
@@ -305,9 +305,8 @@ TEST_CASE("an error line answers one request: the others and the connection go o
       keys.push_back("b" + std::to_string(i));
       REQUIRE(sync.set(keys.back(), value_for(keys.back())));
     }
-    Outcomes warm;
-    timed_gets(mc, {"b0"}, warm);
-    run(io);
+    // On a fresh connection the ten gets queue while it connects, then go
+    // out as one batch, in one chunk.
     proxy.reply_next("SERVER_ERROR backend down\r\n");  // the batch never reaches memcached
     Outcomes out;
     timed_gets(mc, keys, out);
@@ -331,27 +330,67 @@ TEST_CASE("through twemproxy with one backend down, only that backend's keys fai
   }
   // Which keys live on c, asked of c itself.
   std::size_t on_c = 0;
+  std::string a_key_on_c;
   {
     memcache::Client direct({c.spec()}, steady_options());
     for (const auto& k : keys) {
-      if (direct.get(k)) ++on_c;
+      if (direct.get(k)) {
+        ++on_c;
+        a_key_on_c = k;
+      }
     }
   }
   REQUIRE(on_c > 0);
   REQUIRE(on_c < keys.size());
   c.kill();
+  {
+    // Down for a while, as in the issue: twemproxy has seen its connection
+    // to c close (until then it may drop its clients' connections too).
+    memcache::Client sync({proxy.spec()}, steady_options());
+    for (int i = 0; i < 3; ++i) CHECK_FALSE(sync.get(a_key_on_c));
+  }
 
   memcache::Options options = fast_options();
   options.socket_timeout = 2s;  // twemproxy answers in time; only its SERVER_ERROR is under test
+  options.dead_retry = 0s;
   asio::io_context io;
   memcache::AsyncClient mc(io, {proxy.spec()}, options);
-  Outcomes out;
-  timed_gets(mc, keys, out);  // 300 at once: batched, and each batch meets the dead backend
-  settle(io);
-  run(io);
-  INFO(on_c << " keys on the dead backend; longest call " << out.longest_ms << " ms");
-  CHECK(out.completed() == keys.size());
-  CHECK(out.wrong == 0);
-  CHECK(out.right == keys.size() - on_c);
-  CHECK(out.errors[code(errc::server_error)] == on_c);
+  // How each key's get ended, and the longest call.
+  std::map<std::string, std::error_code> outcome;
+  std::size_t wrong = 0;
+  long long longest_ms = 0;
+  auto get_each = [&](const std::vector<std::string>& which) {
+    for (const auto& k : which) {
+      const auto start = Clock::now();
+      mc.async_get(k, [&, k, start](std::error_code ec, std::optional<std::string> v) {
+        longest_ms = std::max(longest_ms, ms_since(start));
+        outcome[k] = ec;
+        if (!ec && v != OptStr(value_for(k))) ++wrong;
+      });
+    }
+    settle(io);
+    run(io);
+  };
+  get_each(keys);  // 300 at once: batched, and each batch meets the dead backend
+  // twemproxy 0.5.0 itself now and then closes a client's connection in this
+  // state (connection_failed for what was in flight); an application asks
+  // again, and so does the test, so that only SERVER_ERROR is left to count.
+  std::size_t dropped_rounds = 0;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> again;
+    for (const auto& [k, ec] : outcome) {
+      if (ec == code(errc::connection_failed)) again.push_back(k);
+    }
+    if (again.empty()) break;
+    ++dropped_rounds;
+    get_each(again);
+  }
+  std::map<std::error_code, std::size_t> counts;
+  for (const auto& [k, ec] : outcome) ++counts[ec];
+  INFO(on_c << " keys on the dead backend; longest call " << longest_ms << " ms; connection dropped by twemproxy in "
+            << dropped_rounds << " round(s)");
+  CHECK(outcome.size() == keys.size());
+  CHECK(wrong == 0);
+  CHECK(counts[std::error_code()] == keys.size() - on_c);
+  CHECK(counts[code(errc::server_error)] == on_c);
 }

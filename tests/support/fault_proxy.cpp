@@ -25,7 +25,7 @@ namespace fault_proxy_detail {
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-constexpr auto stall_poll = 2ms;  // how often a stalled chunk looks again
+constexpr auto stall_poll = 2ms;            // how often a stalled chunk looks again
 constexpr int throttle_buffer = 16 * 1024;  // socket buffers of throttled connections
 
 enum class Direction { to_server, to_client };

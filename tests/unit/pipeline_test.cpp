@@ -246,7 +246,8 @@ TEST_CASE("pipeline: replies split at every byte boundary reach their own reques
 TEST_CASE("pipeline: max_requests_in_flight holds back writes until replies come", "[unit]") {
   Log log;
   Pipeline p(options(2), {});
-  for (const char* k : {"a", "b", "c", "d", "e"}) p.submit(line(log, k, std::string("set ") + k + " 0 0 1\r\nx\r\n"), t0);
+  for (const char* k : {"a", "b", "c", "d", "e"})
+    p.submit(line(log, k, std::string("set ") + k + " 0 0 1\r\nx\r\n"), t0);
   CHECK(write(p) == "set a 0 0 1\r\nx\r\nset b 0 0 1\r\nx\r\n");
   CHECK_FALSE(p.can_write());
   CHECK(p.prepare_write(t0).empty());
