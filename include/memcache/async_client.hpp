@@ -249,7 +249,10 @@ class AsyncClient {
         },
         detail::last_arg(std::forward<Args>(args)...), std::string(stat_args));
   }
-  /// `void(std::error_code, bool)`: flush_all on every reachable server.
+  /// `void(std::error_code, bool)`: flush_all on every server; true when every
+  /// server of the list confirmed, as the sync `flush_all`. A failure never
+  /// marks a server dead; admin calls use their own connection, so one that
+  /// fails never disturbs data calls.
   template <class Token>
   auto async_flush_all(Token&& token) {
     return initiate<bool>([](auto engine, auto completion) { engine->flush_all(forward_to(completion)); },

@@ -200,8 +200,12 @@ class MEMCACHE_API Client {
   ServerStats get_stats(std::string_view args = "");
   /// `stats items` from every reachable server, grouped by slab id.
   ServerSlabs get_slabs();
-  /// `flush_all` on every reachable server.
-  void flush_all();
+  /// `flush_all` on every server. True when every server of the list
+  /// confirmed (OK); false when one was dead, unreachable or refused it (a
+  /// proxy such as twemproxy refuses it: nothing was flushed there).
+  /// python-memcached returns None; ignoring the result is the same call.
+  /// A failed flush_all never marks a server dead.
+  bool flush_all();
   /// Closes every pooled connection; the next call reconnects.
   void disconnect_all();
   /// Takes every server marked dead back at once.

@@ -33,11 +33,24 @@ struct Options {
   /// Longest key accepted, prefix included; 0 turns the check off.
   std::size_t server_max_key_length = 250;
   /// Longest value sent after encoding and compression; longer values are not
-  /// sent and the call returns false. Replies announcing a longer value are
-  /// treated as a broken server. 0 turns the limit off.
+  /// sent and the call returns false. 0 turns the limit off. Values other
+  /// clients stored are read up to `max_value_read_length` instead.
   std::size_t server_max_value_length = 1024 * 1024;
+  /// Longest value read back (memcached's `-I` can be up to 1 GiB; other
+  /// clients may store what this one would not send). A longer value is
+  /// skipped on the wire without being buffered and fails only its own key
+  /// (a miss for `get`/`get_multi`, `errc::bad_value` for `async_get`); the
+  /// connection and every other key are unaffected. A server announcing more
+  /// than 1 GiB is lying: the connection is closed. 0: no limit but that one.
+  std::size_t max_value_read_length = 128 * 1024 * 1024;
   /// How long a server that failed is skipped before it is tried again.
   std::chrono::seconds dead_retry{30};
+  /// Once `dead_retry` is up, one call at a time probes the dead server (the
+  /// others keep skipping it and rehash as before); a probe that fails skips
+  /// it for this long only (or `dead_retry` when that is shorter), so a
+  /// server that comes back is used again within about this interval, and a
+  /// server still down costs one call per interval a failed connect.
+  std::chrono::milliseconds dead_probe_interval{1000};
   /// Longest wait for a server on any read or write (and for a free pooled
   /// connection); a server that stays silent this long fails the call and is
   /// marked dead.
@@ -52,7 +65,11 @@ struct Options {
   bool check_keys = true;
 
   /// Most connections kept open to one server; callers beyond that wait (up to
-  /// `socket_timeout`) for one to be returned.
+  /// `socket_timeout`) for one to be returned. A server that refuses a
+  /// connection (memcached `-c`: "Too many open connections") lowers this
+  /// bound to what it accepted: the refused request waits for a pooled
+  /// connection instead of failing (the sync client; forgotten when the
+  /// server is marked dead or on disconnect_all()).
   std::size_t max_connections_per_server = 16;
   /// AsyncClient: most requests written to one connection and still waiting
   /// for their replies; later ones queue until replies come back.

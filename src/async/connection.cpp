@@ -188,6 +188,7 @@ void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
     fail(make_error_code(errc::protocol_error), *nonsense, false);
     return;
   }
+  host_.mark_alive();  // ends a probe of a dead server
   if (!pipeline_.deadline() && timer_armed_) timer_.cancel();
   if (pipeline_.retired()) {
     close({}, false);
@@ -243,7 +244,7 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
 
 void AsyncConnection::fail(std::error_code ec, const std::string& why, bool server_failed) {
   if (state_ == State::failed) return;
-  if (server_failed) {
+  if (server_failed && !admin_) {
     host_.mark_dead(why);
   } else {
     host_.log(fmt::format("{}: {}", host_.address().to_string(), why));

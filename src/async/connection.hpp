@@ -45,6 +45,9 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void submit(AsyncRequest&& request);
   /// Closes the connection; requests still here fail with operation_aborted.
   void shutdown();
+  /// For admin requests only (stats, flush_all): its failures do not mark
+  /// the server dead.
+  void serve_admin_only() { admin_ = true; }
 
  private:
   enum class State { idle, connecting, open, failed };
@@ -76,6 +79,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   Clock::time_point armed_for_{};
   bool reading_ = false;
   bool used_ = false;  // something was written on it
+  bool admin_ = false;
   Pipeline pipeline_;
 };
 

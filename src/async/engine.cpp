@@ -58,7 +58,8 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
       : options(std::move(opts)),
         strand(asio::make_strand(executor)),
         topology(std::make_shared<Topology>(servers, options, [this](std::string_view m) { log(m); })),
-        connections(topology->servers.size()) {}
+        connections(topology->servers.size()),
+        admin_connections(topology->servers.size()) {}
 
   void log(std::string_view message) const { debug_log(options, message); }
 
@@ -69,7 +70,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     std::optional<std::size_t> route(std::string_view key, std::optional<std::uint64_t> hash) override {
       return impl_.route(key, hash);
     }
-    bool usable(std::size_t index) override { return !impl_.topology->servers[index]->is_dead(); }
+    bool usable(std::size_t index) override { return impl_.topology->servers[index]->usable(); }
     std::size_t servers() const override { return impl_.topology->servers.size(); }
 
    private:
@@ -82,16 +83,21 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     asio::post(strand, [self = shared_from_this(), fn = std::forward<Fn>(fn)]() mutable { fn(*self); });
   }
 
-  /// The server for `key`, skipping dead ones and those in `failed_on`.
+  /// The server for `key`, skipping dead ones and those in `failed_on`
+  /// (asked first: usable() may make this call a dead server's probe).
   std::optional<std::size_t> route(std::string_view key, std::optional<std::uint64_t> hash,
                                    const std::vector<std::size_t>& failed_on = {}) {
     return topology->selector.pick(key, hash, [&](std::size_t i) {
-      return !topology->servers[i]->is_dead() && std::find(failed_on.begin(), failed_on.end(), i) == failed_on.end();
+      return std::find(failed_on.begin(), failed_on.end(), i) == failed_on.end() && topology->servers[i]->usable();
     });
   }
 
-  AsyncConnection& connection(std::size_t server) {
-    auto& slot = connections[server];
+  /// The pipelined connection to `server`; `admin` requests (stats,
+  /// flush_all) get one of their own, whose failure (twemproxy closes the
+  /// connection on `stats`) neither marks the server dead nor fails the
+  /// data requests pipelined on the other.
+  AsyncConnection& connection(std::size_t server, bool admin = false) {
+    auto& slot = (admin ? admin_connections : connections)[server];
     if (!slot) {
       std::weak_ptr<Impl> weak = shared_from_this();
       slot = std::make_shared<AsyncConnection>(
@@ -103,11 +109,13 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
               r.done(asio::error::operation_aborted);
             }
           },
-          [weak, server](const AsyncConnection* c) {
+          [weak, server, admin](const AsyncConnection* c) {
             if (auto self = weak.lock()) {
-              if (self->connections[server].get() == c) self->connections[server].reset();
+              auto& closed = (admin ? self->admin_connections : self->connections)[server];
+              if (closed.get() == c) closed.reset();
             }
           });
+      if (admin) slot->serve_admin_only();
     }
     return *slot;
   }
@@ -127,7 +135,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
     if (stopping) {
       r.done(asio::error::operation_aborted);
     } else if (!server_failed) {
-      connection(r.server).submit(std::move(r));
+      connection(r.server, r.admin).submit(std::move(r));
     } else if (r.route_key) {
       // Rehashed past the failed server, as python-memcached does; each
       // server is tried once per request, so dead_retry = 0 cannot loop.
@@ -141,9 +149,11 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
   void shutdown() {
     stopping = true;
     // Each shutdown reports back through `closed`, which empties its slot.
-    auto all = connections;
-    for (auto& c : all) {
-      if (c) c->shutdown();
+    for (const auto* list : {&connections, &admin_connections}) {
+      auto all = *list;
+      for (auto& c : all) {
+        if (c) c->shutdown();
+      }
     }
   }
 
@@ -169,11 +179,12 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
       r.route_key = command.route_key();
       r.hash = command.route_hash();
       r.batchable = batchable;
+      r.admin = command.admin();
       r.done = [&command, p, progress](std::error_code ec) {
         if (ec) command.failed(p, ec);
         if (--progress->remaining == 0) progress->finish();
       };
-      connection(r.server).submit(std::move(r));
+      connection(r.server, r.admin).submit(std::move(r));
     }
   }
 
@@ -208,6 +219,7 @@ struct AsyncEngine::Impl : std::enable_shared_from_this<Impl> {
   asio::strand<asio::any_io_executor> strand;
   std::shared_ptr<Topology> topology;
   std::vector<std::shared_ptr<AsyncConnection>> connections;
+  std::vector<std::shared_ptr<AsyncConnection>> admin_connections;
   CasCache cas_cache;
   bool stopping = false;
 };

@@ -22,12 +22,12 @@ constexpr std::size_t keys_per_batch = 100;
 }  // namespace
 
 Pipeline::Pipeline(const Options& options, Log log)
-    : max_value_(options.server_max_value_length),
+    : max_value_(options.max_value_read_length),
       max_in_flight_(std::max<std::size_t>(options.max_requests_in_flight, 1)),
       socket_timeout_(options.socket_timeout),
       queue_bound_(options.connect_timeout + options.socket_timeout),
       log_(std::move(log)),
-      dispatcher_(options.server_max_value_length) {
+      dispatcher_(options.max_value_read_length) {
   // Requests in flight belong to different callers: a bare ERROR cannot be
   // pinned on one of them, so it fails the connection (Dispatcher::set_strict).
   dispatcher_.set_strict(true);

@@ -60,7 +60,7 @@ class Pipeline {
   /// Which deadline passed: the oldest reply owed, or the write under way.
   enum class Expired { nothing, reply, write };
 
-  /// Reads server_max_value_length, max_requests_in_flight, socket_timeout
+  /// Reads max_value_read_length, max_requests_in_flight, socket_timeout
   /// and connect_timeout from `options`. `log` hears of failures nobody else is
   /// told about (errors memcached answered to noreply requests).
   Pipeline(const Options& options, Log log);

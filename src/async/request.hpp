@@ -35,6 +35,8 @@ struct AsyncRequest {
   /// False for a request that belongs to its connection (the flush on
   /// reconnect): failed, not rerouted, when the connection closes.
   bool reroutable = true;  // a get of route_key, answered by VALUE/END
+  /// stats / flush_all: sent on the server's admin connection (see Command::admin).
+  bool admin = false;
   std::optional<std::uint64_t> hash;
   std::size_t server = 0;              // index of the server it was routed to
   std::vector<std::size_t> failed_on;  // servers that failed before writing it

@@ -31,6 +31,7 @@ class BroadcastCommand final : public Command {
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
   protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
+  bool admin() const override { return true; }
 
   /// Each server that answered in full, in list order, with its STAT lines
   /// (none for flush_all).

@@ -55,6 +55,10 @@ class Command {
   /// sent to another server if its own fails before the request is written.
   virtual std::optional<std::string_view> route_key() const { return std::nullopt; }
   virtual std::optional<std::uint64_t> route_hash() const { return std::nullopt; }
+  /// An admin command (stats, flush_all): when it fails, its connection is
+  /// closed but the server is not marked dead. Servers and proxies (twemproxy
+  /// closes the connection on `stats`) may refuse these and still serve data.
+  virtual bool admin() const { return false; }
 };
 
 }  // namespace memcache::detail

@@ -8,6 +8,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "commands/oversized.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
 
@@ -57,7 +58,7 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys)
-    : options_(options), groups_(keys, prefix), sent_keys_(sent_keys) {
+    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -91,6 +92,7 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
   protocol::finish_line(out);
   part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
                   [this, &part](std::size_t sent, const protocol::Reply& r) {
+                    if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
                     part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
                   });
   return &*part.op;

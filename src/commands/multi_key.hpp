@@ -50,7 +50,8 @@ class KeyGroups {
 /// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
 /// for any server), each VALUE checked against the keys of its own line. A
 /// server whose reply did not arrive in full contributes nothing; a line
-/// answered with an error line (SERVER_ERROR) keeps the values before it.
+/// answered with an error line (SERVER_ERROR) keeps the values before it. A
+/// value too long to read (max_value_read_length) is left out alone.
 class GetMultiCommand final : public Command {
  public:
   /// `keys` and `sent_keys` (room for the keys of every line, reused by the
@@ -80,8 +81,8 @@ class GetMultiCommand final : public Command {
     std::optional<protocol::RetrievalOperation> op;
   };
 
-  const Options& options_;
   KeyGroups groups_;
+  const Options& options_;
   std::vector<std::string_view>& sent_keys_;
   std::vector<std::size_t> sent_index_;  // caller's index of each sent key
   std::deque<Part> parts_;

@@ -5,6 +5,7 @@
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
+#include "commands/oversized.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
 
@@ -32,6 +33,11 @@ std::error_code SingleKeyCommand::error_of(const std::optional<protocol::ErrorRe
 
 GetCommand::GetCommand(const Key& key, bool with_cas, const Options& options)
     : SingleKeyCommand(key, options), with_cas_(with_cas), op_(key.text, [this](std::size_t, const protocol::Reply& r) {
+        if (r.type == ReplyType::oversized_value) {
+          error_ = make_error_code(errc::bad_value);
+          log_oversized(options_, r);
+          return;
+        }
         value_.emplace(std::string(r.data), r.flags);
         cas_ = r.cas;
       }) {}

@@ -1,5 +1,7 @@
 #include "protocol/dispatcher.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace memcache::detail::protocol {
@@ -24,11 +26,28 @@ void Dispatcher::pop_front() {
   }
 }
 
+std::size_t Dispatcher::skip(std::string_view input) {
+  const std::size_t n = std::min(skip_, input.size());
+  // The value's last two bytes, when among these, must be its \r\n
+  // (input[i] is the (skip_ - i)th byte from the end).
+  for (std::size_t i = skip_ > 2 ? skip_ - 2 : 0; i < n; ++i) {
+    if (input[i] != (skip_ - i == 2 ? '\r' : '\n')) {
+      throw ProtocolError("memcached sent a value not followed by \\r\\n");
+    }
+  }
+  skip_ -= n;
+  return n;
+}
+
 std::size_t Dispatcher::consume(std::string_view input) {
   std::size_t total = 0;
   needed_ = 0;
   Reply reply;
   while (total < input.size()) {
+    if (skip_ > 0) {
+      total += skip(input.substr(total));
+      continue;
+    }
     if (idle()) {
       throw ProtocolError(fmt::format("memcached sent {} bytes nobody asked for", input.size() - total));
     }
@@ -38,6 +57,7 @@ std::size_t Dispatcher::consume(std::string_view input) {
       break;
     }
     total += r.consumed;
+    skip_ = r.skip;
     if (reply.type == ReplyType::error || reply.type == ReplyType::client_error) in_step_ = false;
     if (strict_ && reply.type == ReplyType::error && !pending_.front()->takes_stray_errors()) {
       throw ProtocolError("memcached answered ERROR: it misread a request, so replies no longer match requests");

@@ -31,6 +31,7 @@ class Dispatcher {
     pending_.clear();
     head_ = 0;
     needed_ = 0;
+    skip_ = 0;
     in_step_ = true;
   }
 
@@ -44,6 +45,11 @@ class Dispatcher {
   /// that nobody is waiting for.
   std::size_t consume(std::string_view input);
 
+  /// The operations still waiting, oldest first (to send them again
+  /// elsewhere when the server refused the connection before reading it).
+  std::vector<Operation*> waiting() const {
+    return {pending_.begin() + static_cast<std::ptrdiff_t>(head_), pending_.end()};
+  }
   /// Operations still waiting for replies.
   std::size_t pending() const { return pending_.size() - head_; }
   /// All queued operations have their replies.
@@ -56,6 +62,8 @@ class Dispatcher {
 
  private:
   void pop_front();
+  /// Discards the bytes of an oversized value at the start of `input`.
+  std::size_t skip(std::string_view input);
 
   std::size_t max_value_;
   // A queue: pending_[head_..] wait, in order. Answered ones are dropped in
@@ -63,6 +71,7 @@ class Dispatcher {
   std::vector<Operation*> pending_;
   std::size_t head_ = 0;
   std::size_t needed_ = 0;
+  std::size_t skip_ = 0;  // bytes of an oversized value still to discard
   bool in_step_ = true;
   bool strict_ = false;
 };

@@ -10,6 +10,7 @@ constexpr std::uint32_t bit(ReplyType t) { return 1u << static_cast<unsigned>(t)
 const char* name(ReplyType t) {
   switch (t) {
     case ReplyType::value:
+    case ReplyType::oversized_value:
       return "VALUE";
     case ReplyType::end:
       return "END";
@@ -104,7 +105,7 @@ bool RetrievalOperation::on_reply(const Reply& reply) {
     error_ = error_of(reply.type, reply.data);
     return true;
   }
-  if (reply.type != ReplyType::value) unexpected(reply, "get");
+  if (reply.type != ReplyType::value && reply.type != ReplyType::oversized_value) unexpected(reply, "get");
   // Which of the three forms this is, looked up here rather than stored as a
   // pointer, so that a moved operation still points at its own one_.
   const bool single = view_ == nullptr && keys_.empty() && !one_.empty();

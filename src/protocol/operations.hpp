@@ -89,6 +89,8 @@ class LineSequence final : public Operation {
 /// An error line in place of END (memcached's SERVER_ERROR out of memory,
 /// a proxy's SERVER_ERROR for a backend that is down) ends it too: the values
 /// before it are whole, the rest were not found, and error() says why.
+/// The sink gets values and oversized_value replies (a value too long to
+/// read, whose key fails alone).
 class RetrievalOperation final : public Operation {
  public:
   using Sink = InlineFunction<void(std::size_t key_index, const Reply& value)>;

@@ -83,10 +83,16 @@ ParseResult parse_value(std::string_view input, std::size_t line_end, std::strin
   if (!rest.empty()) garbage("a malformed VALUE line", line);
   out.has_cas = !cas.empty();
   if (out.has_cas && !to_number(cas, out.cas)) garbage("a malformed cas unique", line);
-  if (max_value != 0 && length > max_value) {
-    garbage(fmt::format("a value of {} bytes, over server_max_value_length {}", length, max_value), line);
-  }
   const std::size_t header = line_end + 2;
+  if (max_value != 0 && length > max_value) {
+    // Too long to buffer, but a value memcached can hold: its bytes are
+    // skipped as they arrive, and only its own key fails.
+    if (length > max_item_size) garbage(fmt::format("a value of {} bytes, over 1 GiB", length), line);
+    out.type = ReplyType::oversized_value;
+    out.key = key;
+    out.number = length;
+    return {header, 0, length + 2};
+  }
   if (length > std::numeric_limits<std::size_t>::max() - header - 2) garbage("a value length out of range", line);
   const std::size_t total = header + length + 2;
   if (input.size() < total) return {0, total};
@@ -127,6 +133,9 @@ ParseResult parse_reply(std::string_view input, Reply& out, std::size_t max_valu
       out.type = w.type;
       return {consumed, 0};
     }
+  }
+  if (line == "ERROR Too many open connections") {
+    throw TooManyConnections("memcached refused the connection: too many open connections");
   }
   if (starts_with(line, "STAT ")) {
     std::string_view rest = line.substr(5);

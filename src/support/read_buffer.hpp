@@ -47,6 +47,15 @@ class ReadBuffer {
   std::size_t tail_room() const { return capacity_ - end_; }
   void commit(std::size_t n) { end_ += n; }
   void clear() { begin_ = end_ = 0; }
+  /// Frees the storage when nothing is buffered and it grew past `keep`
+  /// bytes: one large value read once must not pin its size on a connection.
+  void release_if_over(std::size_t keep) {
+    if (empty() && capacity_ > keep) {
+      storage_.reset();
+      capacity_ = 0;
+      begin_ = end_ = 0;
+    }
+  }
 
   static constexpr std::size_t initial_capacity = 16 * 1024;
 

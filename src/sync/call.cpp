@@ -27,10 +27,12 @@ Call::Slot* Call::server(std::size_t index) {
   if (!slot.tried) {
     slot.tried = true;
     slot.server = index;
-    if (!servers_.state(index).is_dead()) {
+    if (servers_.state(index).usable()) {
       try {
         slot.lease = servers_.pool(index).acquire(options_.socket_timeout);
-        slot.exchange.emplace(*slot.lease, options_.server_max_value_length);
+        slot.exchange.emplace(*slot.lease, options_.max_value_read_length);
+      } catch (const PoolExhausted& e) {
+        servers_.state(index).log(e.what());  // busy, not failed: not marked dead
       } catch (const IoError& e) {
         servers_.mark_dead(index, e.what());
       }
@@ -44,13 +46,51 @@ Call::Slot* Call::route(std::string_view key, std::optional<std::uint64_t> hash)
   return index ? &slots_[*index] : nullptr;
 }
 
-void Call::run() {
+bool Call::move_to_pooled(Slot& slot) {
+  Exchange& refused = *slot.exchange;
+  std::string bytes = std::move(refused.request);
+  const std::vector<protocol::Operation*> ops = refused.dispatcher.waiting();
+  const std::string why = refused.error;
+  const ServerState& server = servers_.state(slot.server);
+  Pool& pool = servers_.pool(slot.server);
+  slot.exchange.reset();
+  if (!pool.refused(slot.lease)) {
+    server.log(fmt::format("{}; no other connection to wait for", why));
+    return false;
+  }
+  server.log(fmt::format("{}; waiting for a pooled connection", why));
+  try {
+    slot.lease = pool.acquire(options_.socket_timeout);
+  } catch (const IoError& e) {
+    server.log(e.what());
+    return false;
+  }
+  Exchange& x = slot.exchange.emplace(*slot.lease, options_.max_value_read_length);
+  x.request = std::move(bytes);
+  for (protocol::Operation* op : ops) x.dispatcher.expect(*op);
+  return true;
+}
+
+void Call::run(bool admin) {
   fmt::basic_memory_buffer<Exchange*, inline_slots> active;
   for (Slot& s : slots()) {
     if (s.exchange) active.push_back(&*s.exchange);
   }
   if (active.size() == 0) return;
   run_exchanges(active.data(), active.size(), options_.socket_timeout);
+  // A server that turned a new connection away (too many open): its
+  // requests were never read, so they go again on a connection it accepted.
+  // A few rounds, as several callers may learn the cap at once.
+  for (int round = 0; round < 3; ++round) {
+    active.clear();
+    for (Slot& s : slots()) {
+      if (s.exchange && s.exchange->outcome == Exchange::Outcome::refused && move_to_pooled(s)) {
+        active.push_back(&*s.exchange);
+      }
+    }
+    if (active.size() == 0) break;
+    run_exchanges(active.data(), active.size(), options_.socket_timeout);
+  }
   for (Slot& s : slots()) {
     if (!s.exchange) continue;
     const Exchange& x = *s.exchange;
@@ -59,7 +99,14 @@ void Call::run() {
       server.log(fmt::format("{}: {} noreply request(s) failed: {}", server.address().to_string(), x.sync.errors(),
                              x.sync.last_error()));
     }
-    if (x.server_failed()) {
+    if (x.outcome == Exchange::Outcome::done) {
+      servers_.state(s.server).mark_alive();
+    } else if (x.server_failed() && admin) {
+      // stats / flush_all: a server (or a proxy such as twemproxy) that
+      // refuses or cannot answer them may serve data fine.
+      s.lease.discard();
+      servers_.state(s.server).log(x.error);
+    } else if (x.server_failed()) {
       s.lease.discard();
       servers_.mark_dead(s.server, x.error);
     } else if (!x.reusable()) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <memcache/options.hpp>
@@ -29,6 +30,9 @@ class Call {
     bool tried = false;
     /// The exchange finished with every reply read.
     bool ok() const { return exchange && exchange->outcome == Exchange::Outcome::done; }
+    /// Why not: the exchange's failure (connection_failed when the server
+    /// turned the connection away and no other could be had).
+    std::error_code error() const;
   };
 
   /// The slots of a call, one per server in server-list order.
@@ -59,11 +63,16 @@ class Call {
   /// Every slot in server-list order (empty ones included).
   Slots slots() { return {slots_, count_}; }
 
-  /// Runs every exchange; marks servers that failed dead and closes
-  /// connections that failed or fell out of step.
-  void run();
+  /// Runs every exchange; marks servers that failed dead (unless `admin`:
+  /// stats, flush_all) and closes connections that failed or fell out of step.
+  void run(bool admin = false);
 
  private:
+  /// The server refused `slot`'s new connection: its requests move to a
+  /// pooled connection, waited for up to socket_timeout. False when none
+  /// can be had (the slot is left without an exchange: the part fails).
+  bool move_to_pooled(Slot& slot);
+
   // Up to this many servers, a call's slots live in the call itself.
   static constexpr std::size_t inline_slots = 4;
 

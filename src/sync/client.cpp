@@ -176,9 +176,11 @@ ServerSlabs Client::get_slabs() {
   return impl_->stats<SlabsMap>("items", [](const auto& lines) { return detail::slabs_from_items(lines); });
 }
 
-void Client::flush_all() {
+bool Client::flush_all() {
   auto command = BroadcastCommand::flush_all();
   impl_->run(command);
+  command.answered();  // a server that answered but not OK is not confirmed
+  return command.all_answered();
 }
 
 void Client::disconnect_all() { impl_->snapshot()->disconnect_all(); }

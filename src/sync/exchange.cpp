@@ -11,13 +11,16 @@ namespace memcache::detail {
 
 Exchange::Exchange(Connection& connection, std::size_t max_value)
     : conn(&connection), request(connection.request_buffer()), dispatcher(connection.dispatcher()) {
-  // One large call once must not pin its size on a pooled connection.
+  // One large call once must not pin its size on a pooled connection, nor
+  // one large value read once (values up to max_value_read_length).
   constexpr std::size_t kept_bytes = 64 * 1024;
+  constexpr std::size_t kept_read_bytes = 1024 * 1024;
   if (request.capacity() > kept_bytes) {
     std::string().swap(request);
   } else {
     request.clear();
   }
+  connection.buffer().release_if_over(kept_read_bytes);
   dispatcher.reset(max_value);
 }
 
@@ -96,6 +99,9 @@ bool guarded(Exchange& x, Step step) {
   } catch (const IoError& e) {
     x.outcome = Exchange::Outcome::io_failed;
     x.error = e.what();
+  } catch (const protocol::TooManyConnections& e) {
+    x.outcome = Exchange::Outcome::refused;
+    x.error = fmt::format("{}: {}", x.conn->address().to_string(), e.what());
   } catch (const protocol::ProtocolError& e) {
     x.outcome = Exchange::Outcome::protocol_failed;
     x.error = fmt::format("{}: {}", x.conn->address().to_string(), e.what());

@@ -17,7 +17,9 @@ namespace memcache::detail {
 /// operations their replies go to. The request bytes and the dispatcher are
 /// the connection's own, emptied here, so an exchange allocates nothing.
 struct Exchange {
-  enum class Outcome { pending, done, io_failed, timed_out, protocol_failed };
+  /// refused: the server turned the new connection away before reading it
+  /// (protocol::TooManyConnections); the requests may go on another one.
+  enum class Outcome { pending, done, io_failed, timed_out, protocol_failed, refused };
 
   Exchange(Connection& connection, std::size_t max_value);
   Exchange(const Exchange&) = delete;

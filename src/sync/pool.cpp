@@ -26,10 +26,11 @@ void Pool::Lease::release() {
 
 Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  const auto available = [&] { return !idle_.empty() || open_ < max_; };
+  const auto available = [&] { return !idle_.empty() || open_ < cap_.limit(); };
   // wait_for reads the clock even when it need not wait: ask first.
   if (!available() && !returned_.wait_for(lock, wait, available)) {
-    throw IoError(fmt::format("all {} connections busy for {} ms", max_, wait.count()));
+    throw PoolExhausted(fmt::format("all {} connections busy for {} ms{}", cap_.limit(), wait.count(),
+                                    cap_.learned() ? " (the server accepts no more)" : ""));
   }
   // An idle connection the server closed (a restart) or sent bytes on that
   // nobody asked for is closed here, not handed to a call it would fail.
@@ -66,11 +67,25 @@ void Pool::give_back(std::unique_ptr<Connection> conn, std::uint64_t generation,
   returned_.notify_one();
 }
 
+bool Pool::refused(Lease& lease) {
+  bool others = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --open_;
+    others = cap_.refused(open_);
+  }
+  lease.conn_.reset();
+  lease.pool_ = nullptr;
+  returned_.notify_one();
+  return others;
+}
+
 void Pool::clear() {
   std::deque<std::unique_ptr<Connection>> closing;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;
+    cap_.reset();
     open_ -= idle_.size();
     closing.swap(idle_);
   }

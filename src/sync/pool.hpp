@@ -10,9 +10,18 @@
 #include <memory>
 #include <mutex>
 
+#include "cluster/connection_cap.hpp"
 #include "sync/connection.hpp"
+#include "transport/io_error.hpp"
 
 namespace memcache::detail {
+
+/// No pooled connection was returned in time: the server is busy (all the
+/// connections it accepts are in use), not failed.
+class PoolExhausted : public IoError {
+ public:
+  using IoError::IoError;
+};
 
 /// A bounded pool of connections to one server: idle ones are reused, new
 /// ones are opened lazily, callers past the bound wait for a return.
@@ -38,6 +47,7 @@ class Pool {
     void release();
 
    private:
+    friend class Pool;
     Pool* pool_ = nullptr;
     std::unique_ptr<Connection> conn_;
     std::uint64_t generation_ = 0;
@@ -45,20 +55,27 @@ class Pool {
   };
 
   /// `open` makes a new connection (or throws IoError when it cannot connect).
-  Pool(std::size_t max_connections, Opener open)
-      : max_(max_connections == 0 ? 1 : max_connections), open_connection_(std::move(open)) {}
+  Pool(std::size_t max_connections, Opener open) : cap_(max_connections), open_connection_(std::move(open)) {}
 
   /// An idle connection, or a new one; waits up to `wait` when
-  /// `max_connections` are out.
+  /// `max_connections` (or the cap the server taught, see refused()) are out,
+  /// then throws PoolExhausted. Throws IoError when it cannot connect.
   Lease acquire(std::chrono::milliseconds wait);
 
+  /// The server refused `lease`'s new connection (too many open): it is
+  /// closed, and no more connections than are open now are opened until
+  /// clear(). Returns whether other connections are open, so that waiting in
+  /// acquire() for one of them can help.
+  bool refused(Lease& lease);
+
   /// Closes idle connections; borrowed ones are closed when given back.
+  /// Forgets a learned cap.
   void clear();
 
  private:
   void give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep);
 
-  const std::size_t max_;
+  ConnectionCap cap_;  // guarded by mutex_
   const Opener open_connection_;
   mutable std::mutex mutex_;
   std::condition_variable returned_;

@@ -15,4 +15,8 @@ std::error_code exchange_error(const Exchange& x) {
   }
 }
 
+std::error_code Call::Slot::error() const {
+  return exchange ? exchange_error(*exchange) : make_error_code(errc::connection_failed);
+}
+
 }  // namespace memcache::detail

@@ -53,10 +53,10 @@ void run_command(Cmd& command, const SyncServers& servers, const Options& option
     Exchange& x = *call.slots()[command.server(p)].exchange;
     if (protocol::Operation* op = command.encode(p, x.request)) x.dispatcher.expect(*op);
   }
-  call.run();
+  call.run(command.admin());
   for (std::size_t p = 0; p < parts; ++p) {
     const Call::Slot& slot = call.slots()[command.server(p)];
-    if (!slot.ok()) command.failed(p, exchange_error(*slot.exchange));
+    if (!slot.ok()) command.failed(p, slot.error());
   }
 }
 

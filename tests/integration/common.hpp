@@ -7,12 +7,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -28,6 +22,7 @@
 #include "log_capture.hpp"
 #include "memcached_server.hpp"
 #include "server_stat.hpp"
+#include "silent_listener.hpp"
 
 namespace itest {
 
@@ -87,39 +82,7 @@ inline int holder_of(const std::vector<const MemcachedServer*>& servers, const s
 
 using memcache::test::LogCapture;
 
-/// A TCP port that listens but is never served: a client pointed at it can
-/// only prove it never connected (nothing reached the wire).
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("cannot listen");
-    }
-    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
-  SilentListener(const SilentListener&) = delete;
-  SilentListener& operator=(const SilentListener&) = delete;
-
-  std::string spec() const { return "127.0.0.1:" + std::to_string(port_); }
-  /// Accepts (and closes) every pending connection; how many there were.
-  int connections() {
-    int n = 0;
-    for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0; ++n) ::close(c);
-    return n;
-  }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-};
+using memcache::test::SilentListener;
 
 /// Milliseconds since `start`.
 inline long long ms_since(Clock::time_point start) {

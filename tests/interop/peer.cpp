@@ -351,6 +351,9 @@ std::string probe(const std::vector<std::string>& keys, std::string_view key_pre
 }
 
 std::string flush_all() { return R"({"op":"flush_all"})"; }
+std::string limit(std::size_t server_max_value_length) {
+  return R"({"op":"limit","server_max_value_length":)" + std::to_string(server_max_value_length) + "}";
+}
 }  // namespace op
 
 // -- running the peer -----------------------------------------------------------------

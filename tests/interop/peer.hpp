@@ -87,6 +87,8 @@ std::string where(const std::vector<std::string>& keys, std::string_view key_pre
 std::string probe(const std::vector<std::string>& keys, std::string_view key_prefix = "",
                   const std::vector<std::size_t>& skip = {});
 std::string flush_all();
+/// Sets python-memcached's server_max_value_length for the ops after it.
+std::string limit(std::size_t server_max_value_length);
 }  // namespace op
 
 /// The interpreter: $MEMCACHE_INTEROP_PYTHON, else the build's

@@ -118,6 +118,10 @@ def run(doc):
                 out.append([k.hex() for k in keys if k in found])
                 single.disconnect_all()
             results.append({"servers": out})
+        elif name == "limit":
+            # What python-memcached sends at most (its server_max_value_length).
+            mc.server_max_value_length = op["server_max_value_length"]
+            results.append({})
         elif name == "flush_all":
             mc.flush_all()
             results.append({})

@@ -280,3 +280,25 @@ TEST_CASE("non-ASCII UTF-8 Text round-trips between C++ and python-memcached", "
   CHECK(back->str() == text);
   WARN("UTF-8 text of " << text.size() << " bytes / " << code_points(text) << " code points: round trip equal");
 }
+
+TEST_CASE("a 1.5 MiB value python-memcached stored (memcached -I 2m) is read by get and get_multi", "[interop][big]") {
+  // python-memcached stores what its server_max_value_length allows; this
+  // client sends at most 1 MiB (its default) but reads up to
+  // max_value_read_length, so it reads what Python reads.
+  memcache::test::MemcachedServer server(memcache::test::MemcachedServer::Transport::tcp, {"-I", "2m"});
+  std::string big = incompressible(3 * 1024 * 1024 / 2);
+  run_peer({server.spec()}, {op::limit(2 * 1024 * 1024), op::set("pybig", PyValue::py_bytes(big)),
+                             op::set("small", PyValue::py_bytes("s"))});
+
+  memcache::Options o = Cluster::options();
+  o.socket_timeout = std::chrono::seconds(10);
+  memcache::Client mc({server.spec()}, o);
+  REQUIRE(o.server_max_value_length == 1024 * 1024);
+  auto v = mc.get("pybig");
+  REQUIRE(v);
+  CHECK(*v == big);
+  auto found = mc.get_multi({"small", "pybig", "absent"});
+  REQUIRE(found.size() == 2);
+  CHECK(found["small"] == "s");
+  CHECK(found["pybig"] == big);
+}

@@ -272,7 +272,7 @@ std::vector<Lie> lies() {
       // get: bad lengths, limits, terminators, keys, order, types
       {"length longer than the data", Call::get, "VALUE k 0 5\r\nab\r\nEND\r\n"},
       {"length shorter than the data", Call::get, "VALUE k 0 2\r\nabcdef\r\nEND\r\n"},
-      {"length over server_max_value_length", Call::get, "VALUE k 0 2000000\r\n"},
+      {"length over memcached's 1 GiB item limit", Call::get, "VALUE k 0 1073741825\r\n"},
       {"length out of range", Call::get, "VALUE k 0 18446744073709551616\r\nabc\r\nEND\r\n"},
       {"negative length", Call::get, "VALUE k 0 -1\r\n\r\nEND\r\n"},
       {"flags not a number", Call::get, "VALUE k zero 3\r\nabc\r\nEND\r\n"},

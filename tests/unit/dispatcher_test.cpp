@@ -272,14 +272,59 @@ TEST_CASE("Dispatcher: bytes nobody asked for are a ProtocolError", "[unit]") {
   CHECK(op.type() == ReplyType::stored);
 }
 
-TEST_CASE("Dispatcher: a value over max_value fails before its bytes arrive", "[unit]") {
+TEST_CASE("Dispatcher: a value over max_value is skipped; the other keys keep theirs", "[unit]") {
   std::vector<Event> events;
-  RetrievalOperation get({"big"}, 0, value_sink(events));
+  std::vector<std::string> oversized;
+  RetrievalOperation get({"a", "big", "b"}, 0, [&](std::size_t i, const Reply& r) {
+    if (r.type == ReplyType::oversized_value) {
+      oversized.push_back(std::string(r.key) + "#" + std::to_string(i));
+    } else {
+      events.push_back(value_event(i, r.flags, std::string(r.data)));
+    }
+  });
+  LineOperation after = LineOperation::storage();
   Dispatcher d(100);
   d.expect(get);
-  CHECK(d.consume("VALUE big 0 101") == 0);
-  CHECK_THROWS_AS(d.consume("VALUE big 0 101\r\n"), ProtocolError);
-  CHECK(events.empty());
+  d.expect(after);
+  const std::string big(101, 'x');
+  const std::string input =
+      "VALUE a 1 2\r\naa\r\nVALUE big 0 101\r\n" + big + "\r\nVALUE b 2 2\r\nbb\r\nEND\r\nSTORED\r\n";
+  SECTION("at once") { CHECK(d.consume(input) == input.size()); }
+  SECTION("a byte at a time: nothing of the big value is kept") {
+    std::string buffer;
+    for (char c : input) {
+      buffer += c;
+      buffer.erase(0, d.consume(buffer));
+      CHECK(buffer.size() < 30);
+      CHECK(d.bytes_needed() < 100);
+    }
+    CHECK(buffer.empty());
+  }
+  CHECK(events == std::vector<Event>{value_event(0, 1, "aa"), value_event(2, 2, "bb")});
+  CHECK(oversized == std::vector<std::string>{"big#1"});
+  CHECK(after.type() == ReplyType::stored);
+  CHECK(d.idle());
+  CHECK(d.in_step());
+}
+
+TEST_CASE("Dispatcher: a skipped value must still end with \\r\\n", "[unit]") {
+  RetrievalOperation get({"big"}, 0, [](std::size_t, const Reply&) {});
+  Dispatcher d(10);
+  d.expect(get);
+  CHECK(d.consume("VALUE big 0 11\r\n0123456789") == 26);
+  CHECK_THROWS_AS(d.consume("ab\r\n"), ProtocolError);
+}
+
+TEST_CASE("Dispatcher: reset forgets a value being skipped", "[unit]") {
+  RetrievalOperation get({"big"}, 0, [](std::size_t, const Reply&) {});
+  Dispatcher d(10);
+  d.expect(get);
+  CHECK(d.consume("VALUE big 0 11\r\n0123") == 20);
+  d.reset(10);
+  LineOperation op = LineOperation::storage();
+  d.expect(op);
+  CHECK(d.consume("STORED\r\n") == 8);
+  CHECK(op.type() == ReplyType::stored);
 }
 
 TEST_CASE("Dispatcher: in_step turns false after ERROR and CLIENT_ERROR only", "[unit]") {

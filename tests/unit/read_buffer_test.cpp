@@ -104,3 +104,19 @@ TEST_CASE("ReadBuffer: reserve_tail keeps the unread bytes", "[unit]") {
     CHECK(b.tail_room() + b.data().size() <= cap);  // never grew
   }
 }
+
+TEST_CASE("ReadBuffer: release_if_over frees a grown, empty buffer only", "[unit]") {
+  memcache::detail::ReadBuffer buf;
+  buf.reserve_tail(3 * 1024 * 1024);
+  std::memcpy(buf.write_ptr(), "abc", 3);
+  buf.commit(3);
+  buf.release_if_over(1024 * 1024);  // holds bytes: kept
+  CHECK(buf.data() == "abc");
+  buf.consume(3);
+  buf.release_if_over(1024 * 1024);
+  CHECK(buf.tail_room() == 0);
+  buf.reserve_for(0);
+  CHECK(buf.tail_room() == memcache::detail::ReadBuffer::initial_capacity);
+  buf.release_if_over(1024 * 1024);  // small: kept
+  CHECK(buf.tail_room() == memcache::detail::ReadBuffer::initial_capacity);
+}

@@ -281,16 +281,25 @@ TEST_CASE("parse_reply: max_line bounds a line before its end arrives", "[unit]"
   }
 }
 
-TEST_CASE("parse_reply: a value over max_value is rejected once its header is complete", "[unit]") {
+TEST_CASE("parse_reply: a value over max_value is to be skipped once its header is complete", "[unit]") {
   Reply r;
-  // Only the header: none of the 1025 bytes have arrived.
-  CHECK_THROWS_AS(parse_reply("VALUE big 0 1025\r\n", r, 1024), ProtocolError);
-  CHECK_THROWS_WITH(parse_reply("VALUE big 0 1025\r\n", r, 1024), Contains("1025") && Contains("1024"));
-  CHECK_THROWS_AS(parse_reply("VALUE big 0 1025 99\r\n", r, 1024), ProtocolError);
+  // Only the header: none of the 1025 bytes have arrived, and none are asked
+  // to be buffered: the caller discards them as they come.
+  ParseResult over = parse_reply("VALUE big 5 1025\r\n", r, 1024);
+  CHECK(over.consumed == 18);
+  CHECK(over.needed == 0);
+  CHECK(over.skip == 1025 + 2);
+  CHECK(r.type == ReplyType::oversized_value);
+  CHECK(r.key == "big");
+  CHECK(r.number == 1025);
+  ParseResult with_cas = parse_reply("VALUE big 0 1025 99\r\nabc", r, 1024);
+  CHECK(with_cas.consumed == 21);
+  CHECK(with_cas.skip == 1027);
   // Exactly max_value is fine: it waits for the bytes.
   ParseResult at_limit = parse_reply("VALUE big 0 1024\r\n", r, 1024);
   CHECK(at_limit.consumed == 0);
   CHECK(at_limit.needed == 18 + 1024 + 2);
+  CHECK(at_limit.skip == 0);
   // Before the header is complete nothing is known yet.
   ParseResult partial = parse_reply("VALUE big 0 1025", r, 1024);
   CHECK(partial.consumed == 0);
@@ -299,6 +308,23 @@ TEST_CASE("parse_reply: a value over max_value is rejected once its header is co
   ParseResult unlimited = parse_reply("VALUE big 0 100000000\r\n", r, 0);
   CHECK(unlimited.consumed == 0);
   CHECK(unlimited.needed == 23 + 100000000 + 2);
+}
+
+TEST_CASE("parse_reply: a value over memcached's 1 GiB limit is a lie", "[unit]") {
+  Reply r;
+  CHECK_THROWS_AS(parse_reply("VALUE big 0 1073741825\r\n", r, 1024), ProtocolError);
+  CHECK_THROWS_WITH(parse_reply("VALUE big 0 1073741825\r\n", r, 1024), Contains("1073741825"));
+  ParseResult at_limit = parse_reply("VALUE big 0 1073741824\r\n", r, 1024);
+  CHECK(at_limit.skip == 1073741824u + 2);
+}
+
+TEST_CASE("parse_reply: memcached's refusal of a connection", "[unit]") {
+  Reply r;
+  CHECK_THROWS_AS(parse_reply("ERROR Too many open connections\r\n", r, 0),
+                  memcache::detail::protocol::TooManyConnections);
+  // A bare ERROR stays a reply.
+  CHECK(parse_reply("ERROR\r\n", r, 0).consumed == 7);
+  CHECK(r.type == ReplyType::error);
 }
 
 TEST_CASE("parse_reply: an impossible value length is garbage even without max_value", "[unit]") {
