@@ -221,13 +221,13 @@ bool Pipeline::still_sending(std::size_t unsent, Clock::time_point now) {
   AsyncRequest& head = in_flight_.front();
   const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(unsent, bytes_out_);
   if (head.write_end <= left_host) return false;  // all its bytes are gone: the reply is late
+  // A first look cannot tell when bytes last moved: it counts as progress.
   const bool recent = last_look_ && now - *last_look_ <= socket_timeout_;
   const bool moved = left_host > left_host_;
   left_host_ = left_host;
   last_look_ = now;
   if (recent && !moved) return false;
-  // A first look tells nothing of when bytes last moved: look again soon.
-  head.deadline = now + (recent ? socket_timeout_ : socket_timeout_ / 8);
+  head.deadline = now + socket_timeout_;
   return true;
 }
 

@@ -111,8 +111,10 @@ class Pipeline {
   /// bytes written (unsent_bytes()): if some are the oldest request's own and
   /// they are moving (a slow link drains the socket's buffer), the request is
   /// still being sent, and its reply is owed within socket_timeout from when
-  /// they stop. Returns whether its deadline moved (first a short look, then
-  /// socket_timeout at a time while bytes keep leaving).
+  /// they stop. Returns whether its deadline moved (socket_timeout at a time
+  /// while bytes keep leaving; a first look counts as movement, so a stall
+  /// with the request's bytes still in the kernel's buffer is seen within
+  /// twice socket_timeout).
   bool still_sending(std::size_t unsent, Clock::time_point now);
 
   /// Ends the connection: requests written (replies owed, or noreply in a

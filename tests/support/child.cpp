@@ -62,8 +62,10 @@ pid_t spawn(const std::vector<std::string>& args) {
 
 void kill_child(pid_t pid) {
   if (pid <= 0) return;
-  ::kill(pid, SIGCONT);
+  // SIGKILL first: it ends a stopped (paused) process too, and a SIGCONT
+  // first would let a paused server answer what it holds before it dies.
   ::kill(pid, SIGKILL);
+  ::kill(pid, SIGCONT);
   int status = 0;
   ::waitpid(pid, &status, 0);
 }
