@@ -46,6 +46,7 @@ class MemcacheConan(ConanFile):
         self.requires("asio/1.28.1", transitive_headers=True)
         self.requires("fmt/10.2.1")
         self.requires("zlib/[>=1.2.11 <2]")
+        self.requires("libdeflate/[>=1.14 <2]")
         self.requires("openssl/[>=1.1 <4]")
 
     def validate(self):
@@ -82,6 +83,6 @@ class MemcacheConan(ConanFile):
         # What the library is built with (CMakeLists.txt's
         # MEMCACHE_ASIO_DEFINITIONS); async_client.hpp must see the same.
         self.cpp_info.defines = ["ASIO_STANDALONE", "ASIO_NO_DEPRECATED"]
-        self.cpp_info.requires = ["asio::asio", "fmt::fmt", "zlib::zlib", "openssl::crypto"]
+        self.cpp_info.requires = ["asio::asio", "fmt::fmt", "zlib::zlib", "libdeflate::libdeflate", "openssl::ssl", "openssl::crypto"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread"]

@@ -47,6 +47,12 @@ int run(const std::string& server, std::size_t calls) {
   measure("get_100B", calls, [&] { expect(mc.get(keys[0]).has_value(), "get missed"); });
   measure("set_100B", calls, [&] { expect(mc.set(keys[0], value), "set failed"); });
   measure("get_multi_100", calls / 10 + 1, [&] { expect(mc.get_multi(keys).size() == keys.size(), "missed"); });
+  measure("get_multi_each_100", calls / 10 + 1, [&] {
+    std::size_t bytes = 0;
+    const std::size_t n =
+        mc.get_multi_each(keys, [&](std::string_view, memcache::Value::View v) { bytes += v.bytes.size(); });
+    expect(n == keys.size() && bytes == keys.size() * value.size(), "missed");
+  });
   return 0;
 }
 

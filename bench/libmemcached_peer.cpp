@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 namespace memcache::bench {
 
@@ -14,6 +15,15 @@ LibmemcachedPeer::LibmemcachedPeer(const std::vector<std::string>& specs)
   memcached_server_list_free(servers);
   if (rc != MEMCACHED_SUCCESS) throw std::runtime_error("libmemcached: cannot add servers " + list);
   memcached_behavior_set(mc_.get(), MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+  // Other settings a user might choose, to compare (docs/performance.md):
+  // MEMCACHE_BENCH_LIBMEMCACHED="no_block,binary,no_tcp_nodelay".
+  if (const char* extra = std::getenv("MEMCACHE_BENCH_LIBMEMCACHED")) {
+    const std::string_view chosen = extra;
+    auto has = [&](std::string_view word) { return chosen.find(word) != std::string_view::npos; };
+    if (has("no_tcp_nodelay")) memcached_behavior_set(mc_.get(), MEMCACHED_BEHAVIOR_TCP_NODELAY, 0);
+    if (has("no_block")) memcached_behavior_set(mc_.get(), MEMCACHED_BEHAVIOR_NO_BLOCK, 1);
+    if (has("binary")) memcached_behavior_set(mc_.get(), MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1);
+  }
 }
 
 LibmemcachedPeer::LibmemcachedPeer(Handle handle) : mc_(std::move(handle)) {

@@ -21,6 +21,7 @@ class MemcachePeer final : public Peer {
   bool set(const std::string& key, std::string_view value, std::size_t min_compress_len) override;
   std::optional<std::size_t> get(const std::string& key) override;
   std::size_t get_multi(const std::vector<std::string>& keys) override;
+  std::size_t get_multi_fast(const std::vector<std::string>& keys, std::size_t value_size) override;
   std::size_t set_multi(const Items& items) override;
   std::unique_ptr<Peer> for_thread() override;
 

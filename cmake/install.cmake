@@ -27,6 +27,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/memcache-config-version.c
 install(FILES
   ${PROJECT_BINARY_DIR}/memcache-config.cmake
   ${PROJECT_BINARY_DIR}/memcache-config-version.cmake
+  cmake/Findlibdeflate.cmake
   DESTINATION ${MEMCACHE_CMAKE_DIR})
 
 # A static library's dependencies must reach the consumer's link line.

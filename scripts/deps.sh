@@ -6,13 +6,17 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config         # build
   libasio-dev libfmt-dev zlib1g-dev libssl-dev  # the library
+  libdeflate-dev                           # the library: zlib-format compression, several times faster than zlib
   memcached catch2                         # tests
+  openssl                                  # tests/tls: the CLI makes the test certificates
   python3 python3-memcache                 # interop tests: python-memcached as a peer
   python3-pymemcache python3-flask         # interop tests (pickles), the Flask example
   nutcracker                               # tests through twemproxy (a memcached proxy)
   libmemcached-dev libbenchmark-dev        # peer in ketama tests and benchmarks
   valgrind                                 # bench/callgrind.cpp: valgrind/callgrind.h and the tool
+  iproute2                                 # bench/shaped_link.sh: ip netns, tc tbf (a 100 Mbit link)
   nlohmann-json3-dev                       # examples/json_codec.cpp
+  iptables iproute2                        # tests/netfaults: packet loss, blackhole, duplication (ip, tc, iptables)
 )
 if [[ "${MEMCACHE_DEPS_EXTRA:-}" != "" ]]; then
   read -r -a extra <<<"$MEMCACHE_DEPS_EXTRA"

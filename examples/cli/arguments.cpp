@@ -92,6 +92,14 @@ Arguments parse_arguments(int argc, char** argv, const char* servers_env) {
       args.unique = number<std::uint64_t>("--unique", value("--unique"));
     } else if (is("--compress-over")) {
       args.min_compress_len = number<std::size_t>("--compress-over", value("--compress-over"));
+    } else if (arg == "--tls") {
+      args.tls = true;
+    } else if (is("--tls-ca")) {
+      args.tls_ca = std::string(value("--tls-ca"));
+    } else if (is("--tls-cert")) {
+      args.tls_cert = std::string(value("--tls-cert"));
+    } else if (is("--tls-key")) {
+      args.tls_key = std::string(value("--tls-key"));
     } else if (arg.size() > 1 && arg[0] == '-' && args.command.empty()) {
       throw UsageError("unknown option " + std::string(arg));
     } else if (args.command.empty()) {
@@ -100,6 +108,9 @@ Arguments parse_arguments(int argc, char** argv, const char* servers_env) {
     } else {
       args.operands.emplace_back(arg);
     }
+  }
+  if (!args.tls && (!args.tls_ca.empty() || !args.tls_cert.empty() || !args.tls_key.empty())) {
+    throw UsageError("--tls-ca, --tls-cert and --tls-key need --tls");
   }
   if (args.servers.empty()) args.servers = {"127.0.0.1:11211"};
   if (args.command.empty() && !args.help) throw UsageError("no command given (try --help)");
@@ -111,10 +122,12 @@ std::string help_text(const std::string& command) {
     const CommandHelp& h = commands().at(command);
     return std::string("usage: memcache-cli [options] ") + h.usage + "\n\n" + h.text +
            "\n\noptions: --servers host:port,... (default $MEMCACHE_SERVERS or 127.0.0.1:11211)\n"
-           "         --ttl SECONDS  --json  --unique N  --compress-over BYTES\n";
+           "         --ttl SECONDS  --json  --unique N  --compress-over BYTES\n"
+           "         --tls [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]\n";
   }
   std::string out =
-      "usage: memcache-cli [--servers host:port,...] [--ttl N] [--json] COMMAND [KEY [VALUE]]\n\n"
+      "usage: memcache-cli [--servers host:port,...] [--ttl N] [--json] COMMAND [KEY [VALUE]]\n"
+      "       [--tls [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]]\n\n"
       "A memcached client on the command line; values and key placement match\n"
       "python-memcached. VALUE is read from standard input when omitted.\n\ncommands:\n";
   std::size_t width = 0;
@@ -126,6 +139,9 @@ std::string help_text(const std::string& command) {
   }
   out +=
       "\nexit status: 0 success or hit, 1 miss or not stored, 2 error.\n"
+      "TLS: --tls talks TLS to every server (memcached -Z), checking its certificate\n"
+      "against --tls-ca (default: the system's trust store) and the server's name;\n"
+      "--tls-cert and --tls-key present a client certificate.\n"
       "environment: MEMCACHE_SERVERS, the default server list.\n"
       "`memcache-cli COMMAND --help` describes one command.\n";
   return out;

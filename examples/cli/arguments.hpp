@@ -22,6 +22,10 @@ struct Arguments {
   std::optional<std::uint64_t> unique;  // --unique (cas)
   bool json = false;                    // --json
   bool help = false;                    // --help
+  bool tls = false;                     // --tls: every server over TLS
+  std::string tls_ca;                   // --tls-ca FILE (else the system's trust store)
+  std::string tls_cert;                 // --tls-cert FILE, with --tls-key FILE: a client certificate
+  std::string tls_key;
   std::string command;
   std::vector<std::string> operands;  // KEY [VALUE]
 };

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -26,14 +27,33 @@ std::string value_of(const Arguments& args, std::istream& in) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Over TLS, why the first server failed (the client's debug log): a refused
+// certificate is worth saying.
+std::shared_ptr<std::string> tls_failure = std::make_shared<std::string>();
+
 // A miss or refusal may also mean nobody answered: that is an error, not a miss.
 int miss_or_unreachable(memcache::Client& mc, const Arguments& args) {
   if (mc.get_stats().empty()) {
     std::string list;
     for (const auto& s : args.servers) list += (list.empty() ? "" : ",") + s;
-    throw memcache::Error("no memcached server reachable at " + list);
+    std::string why = tls_failure->empty() ? "" : " (" + *tls_failure + ")";
+    throw memcache::Error("no memcached server reachable at " + list + why);
   }
   return miss;
+}
+
+memcache::Options options_of(const Arguments& args) {
+  memcache::Options o;
+  if (!args.tls) return o;
+  o.tls.enabled = true;
+  o.tls.ca_file = args.tls_ca;
+  o.tls.cert_file = args.tls_cert;
+  o.tls.key_file = args.tls_key;
+  o.debug = true;
+  o.log = [why = tls_failure](std::string_view message) {
+    if (why->empty()) why->assign(message);
+  };
+  return o;
 }
 
 // The value as text when its flags say it is a string or a number, else raw.
@@ -186,7 +206,7 @@ int stats(memcache::Client& mc, const Arguments& args, std::ostream& out, bool v
 }  // namespace
 
 int run_command(const Arguments& args, std::istream& in, std::ostream& out) {
-  memcache::Client mc(std::vector<memcache::Server>(args.servers.begin(), args.servers.end()));
+  memcache::Client mc(std::vector<memcache::Server>(args.servers.begin(), args.servers.end()), options_of(args));
   const std::string& c = args.command;
   if (c == "get" || c == "gets") return get(mc, args, out, c == "gets");
   if (c == "set" || c == "add" || c == "replace" || c == "append" || c == "prepend" || c == "cas") {

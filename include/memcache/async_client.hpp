@@ -128,6 +128,29 @@ class AsyncClient {
         detail::last_arg(std::forward<Args>(args)...), own_keys(keys), std::string(prefix));
   }
 
+  /// `async_get_multi_each(keys, visit, [key_prefix], token)`:
+  /// `void(std::error_code, std::size_t visited)`. get_multi without building
+  /// a map: `visit(std::string_view key, memcache::Value::View value)` is
+  /// called for each value found, as its reply is parsed, on the client's
+  /// strand (not the token's executor), with views into the read buffer valid
+  /// during that call only (decompressed, flag 8 cleared), as
+  /// `Client::get_multi_each`. `visit` must not block; if it throws, it is not
+  /// called again, the exception is logged under `debug` and the call
+  /// completes with `errc::bad_value`.
+  ///
+  ///     auto n = co_await mc.async_get_multi_each(keys, [&](std::string_view k, memcache::Value::View v) {
+  ///       sizes[std::string(k)] = v.bytes.size();
+  ///     }, asio::use_awaitable);
+  template <class Keys, class Visitor, class... Args>
+  auto async_get_multi_each(const Keys& keys, Visitor visit, Args&&... args) {
+    auto [prefix] = detail::leading_args(std::tuple<std::string_view>{""}, args...);
+    return initiate<std::size_t>(
+        [](auto engine, auto completion, std::vector<detail::OwnedKey> owned, std::string p, Visitor v) {
+          engine->get_multi_each(std::move(owned), std::move(p), std::move(v), forward_to(completion));
+        },
+        detail::last_arg(std::forward<Args>(args)...), own_keys(keys), std::string(prefix), std::move(visit));
+  }
+
   // -- storage ------------------------------------------------------------------
 
   /// `async_set(key, val, [time, min_compress_len, noreply], token)`:

@@ -17,6 +17,7 @@
 
 #include <memcache/codec.hpp>
 #include <memcache/detail/encoded.hpp>
+#include <memcache/detail/function_ref.hpp>
 #include <memcache/detail/lists.hpp>
 #include <memcache/detail/store_verb.hpp>
 #include <memcache/error.hpp>
@@ -147,6 +148,27 @@ class MEMCACHE_API Client {
     KeyList list(keys);
     return decode_multi<T>(list, fetch_multi(list, key_prefix));
   }
+  /// get_multi without building a map: calls `visit(key, value)` for each
+  /// value found, as its reply is read, with views into the read buffer (no
+  /// allocation per key). `key` is the caller's key (prefix stripped);
+  /// `value.bytes` are decompressed (flag 8 cleared; `value.flags` says how to
+  /// read them, e.g. 0 raw bytes, 16 UTF-8, 2 integer, 1 pickle). Both views
+  /// are valid only during the call: copy what you keep. Values are seen
+  /// as they arrive, so a server that fails later in the call may already
+  /// have delivered some (get_multi would drop them). If `visit` throws, it
+  /// is not called again, the replies are still read (the connection stays
+  /// in step), and the exception is rethrown. Returns the values visited.
+  ///
+  ///     std::size_t bytes = 0;
+  ///     mc.get_multi_each(keys, [&](std::string_view key, memcache::Value::View v) { bytes += v.bytes.size(); });
+  template <class Keys, class Visitor>
+  std::size_t get_multi_each(const Keys& keys, Visitor&& visit, std::string_view key_prefix = "") {
+    return visit_multi(KeyList(std::begin(keys), std::end(keys)), key_prefix, visit);
+  }
+  template <class Visitor>
+  std::size_t get_multi_each(std::initializer_list<Key> keys, Visitor&& visit, std::string_view key_prefix = "") {
+    return visit_multi(KeyList(keys), key_prefix, visit);
+  }
 
   // -- multi-key storage and deletion -----------------------------------------
 
@@ -270,6 +292,8 @@ class MEMCACHE_API Client {
              std::size_t min_compress_len, bool noreply, std::optional<std::uint64_t> cas_unique = std::nullopt);
   std::optional<Value> fetch(const Key& key, bool with_cas, std::uint64_t* cas_out = nullptr);
   FoundList fetch_multi(const KeyList& keys, std::string_view prefix);
+  std::size_t visit_multi(const KeyList& keys, std::string_view prefix,
+                          detail::FunctionRef<void(std::string_view, Value::View)> visit);
   std::vector<std::string> store_multi(const std::vector<std::pair<Key, detail::Encoded>>& items, Expiry time,
                                        std::string_view prefix, std::size_t min_compress_len, bool noreply);
   bool remove_multi(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply);

@@ -20,6 +20,7 @@ enum class errc {
   bad_key,            ///< the key would be rejected (see memcache::KeyError)
   bad_value,          ///< the value cannot be decoded as the requested type, or incr of a non-number
   server_error,       ///< the server answered ERROR / CLIENT_ERROR / SERVER_ERROR
+  tls_failed,         ///< the TLS handshake or session failed (untrusted or misnamed certificate, no TLS)
 };
 
 /// The category of memcache::errc.

@@ -10,6 +10,7 @@
 #include <memcache/options.hpp>
 #include <memcache/python.hpp>
 #include <memcache/server.hpp>
+#include <memcache/tls_options.hpp>
 #include <memcache/value.hpp>
 #include <memcache/version.hpp>
 

@@ -10,12 +10,21 @@
 #include "commands/reconnect_flush.hpp"
 #include "protocol/requests.hpp"
 #include "transport/endpoints.hpp"
-#include "transport/idle_check.hpp"
 #include "transport/send_queue.hpp"
 
 namespace memcache::detail {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A TLS alert (a client certificate refused, ...) says TLS; the rest is the
+// connection's.
+std::error_code io_error(const std::error_code& ec) {
+  return make_error_code(AsyncStream::is_tls_error(ec) ? errc::tls_failed : errc::connection_failed);
+}
+
+}  // namespace
 
 AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep_alive, ServerState& host,
                                  Options options, Reroute reroute, Closed closed)
@@ -25,7 +34,7 @@ AsyncConnection::AsyncConnection(Strand strand, std::shared_ptr<const void> keep
       options_(std::move(options)),
       reroute_(std::move(reroute)),
       closed_(std::move(closed)),
-      socket_(strand),
+      stream_(strand, host.tls()),
       resolver_(strand),
       timer_(strand),
       pipeline_(options_, [&host](std::string_view message) {
@@ -55,7 +64,12 @@ void AsyncConnection::connect() {
   armed_for_ = Clock::now() + options_.connect_timeout;
   timer_.async_wait(asio::bind_executor(strand_, [self](const std::error_code& ec) {
     self->timer_armed_ = false;
-    if (!ec && self->state_ == State::connecting) {
+    if (!ec && self->state_ == State::connecting && self->handshaking_) {
+      self->fail(make_error_code(errc::tls_failed),
+                 fmt::format("TLS handshake: timed out after {} ms (does the server speak TLS?)",
+                             self->options_.connect_timeout.count()),
+                 true);
+    } else if (!ec && self->state_ == State::connecting) {
       self->fail(make_error_code(errc::timed_out),
                  fmt::format("connect: timed out after {} ms", self->options_.connect_timeout.count()), true);
     } else if (self->state_ == State::open) {
@@ -66,8 +80,8 @@ void AsyncConnection::connect() {
   }));
   const Address& a = host_.address();
   if (auto direct = direct_endpoint(a)) {
-    socket_.async_connect(*direct,
-                          asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
+    stream_.socket().async_connect(
+        *direct, asio::bind_executor(strand_, [self](const std::error_code& ec) { self->on_connected(ec); }));
     return;
   }
   async_resolve_endpoints(
@@ -77,7 +91,7 @@ void AsyncConnection::connect() {
           self->fail(make_error_code(errc::connection_failed), "resolve: " + ec.message(), true);
           return;
         }
-        asio::async_connect(self->socket_, endpoints,
+        asio::async_connect(self->stream_.socket(), endpoints,
                             asio::bind_executor(self->strand_, [self](const std::error_code& e, const Endpoint&) {
                               self->on_connected(e);
                             }));
@@ -90,10 +104,31 @@ void AsyncConnection::on_connected(const std::error_code& ec) {
     fail(make_error_code(errc::connection_failed), "connect: " + ec.message(), true);
     return;
   }
+  tune_socket(stream_.socket().native_handle(), host_.address());
+  if (!stream_.is_tls()) {
+    on_open();
+    return;
+  }
+  // Still under the connect timer: connect_timeout bounds both.
+  handshaking_ = true;
+  stream_.async_handshake(
+      asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& e) { self->on_handshake(e); }));
+}
+
+void AsyncConnection::on_handshake(const std::error_code& ec) {
+  if (state_ != State::connecting) return;
+  handshaking_ = false;
+  if (ec) {
+    fail(make_error_code(errc::tls_failed), "TLS handshake failed: " + stream_.describe(ec), true);
+    return;
+  }
+  on_open();
+}
+
+void AsyncConnection::on_open() {
   timer_.cancel();
   state_ = State::open;
   if (host_.take_flush_due()) flush_first();
-  tune_socket(socket_.native_handle(), host_.address());
   pump();
 }
 
@@ -116,11 +151,17 @@ void AsyncConnection::flush_first() {
 
 void AsyncConnection::pump() {
   if (state_ != State::open || !pipeline_.can_write()) return;
-  if (!reading_ && !idle_socket_ok(socket_.native_handle(), pipeline_.unsynced())) {
+  if (!reading_ && !stream_.idle_ok(pipeline_.unsynced())) {
     if (!used_) {
       // Closed or talking before we said anything (e.g. memcached's "ERROR
       // Too many open connections"): the server is not usable now.
-      fail(make_error_code(errc::connection_failed), "the server closed a new connection", true);
+      const std::error_code why = stream_.idle_error();
+      if (AsyncStream::is_tls_error(why)) {
+        // TLS 1.3 refuses a client certificate after the handshake.
+        fail(make_error_code(errc::tls_failed), "TLS: " + stream_.describe(why), true);
+      } else {
+        fail(make_error_code(errc::connection_failed), "the server closed a new connection", true);
+      }
     } else {
       // Idle too long, or the server restarted: a fresh connection takes
       // what is queued here.
@@ -138,9 +179,12 @@ void AsyncConnection::pump() {
 void AsyncConnection::write_some() {
   // Piece by piece, so that the pipeline sees the bytes move (a long write
   // times out only when it stalls).
+  // 16 KiB (a TLS record) at a time: each piece moves within socket_timeout
+  // on any link worth using.
+  constexpr std::size_t piece = 16 * 1024;
   const std::string_view bytes = pipeline_.unwritten();
-  socket_.async_write_some(
-      asio::buffer(bytes.data(), bytes.size()),
+  stream_.async_write(
+      asio::buffer(bytes.data(), std::min(bytes.size(), piece)),
       asio::bind_executor(
           strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_written(ec, n); }));
 }
@@ -148,7 +192,7 @@ void AsyncConnection::write_some() {
 void AsyncConnection::on_written(const std::error_code& ec, std::size_t n) {
   if (state_ != State::open) return;
   if (ec) {
-    fail(make_error_code(errc::connection_failed), "write: " + ec.message(), true);
+    fail(io_error(ec), "write: " + stream_.describe(ec), true);
     return;
   }
   pipeline_.on_written(n, Clock::now());
@@ -170,7 +214,7 @@ void AsyncConnection::read() {
   // outstanding, so io_context::run() returns once every call has completed.
   reading_ = true;
   const auto space = pipeline_.read_space();
-  socket_.async_read_some(
+  stream_.async_read_some(
       asio::buffer(space.data, space.size),
       asio::bind_executor(
           strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_read(ec, n); }));
@@ -180,8 +224,7 @@ void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
   reading_ = false;
   if (state_ != State::open) return;
   if (ec) {
-    fail(make_error_code(errc::connection_failed),
-         ec == asio::error::eof ? std::string("server closed the connection") : "read: " + ec.message(), true);
+    fail(io_error(ec), "read: " + stream_.describe(ec), true);
     return;
   }
   if (auto nonsense = pipeline_.on_read(n, Clock::now())) {
@@ -229,7 +272,7 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
   auto expired = pipeline_.timed_out(now);
   if (expired == Pipeline::Expired::reply) {
     // Its bytes may still be leaving a slow link from the kernel's buffer.
-    const auto unsent = unsent_bytes(socket_.native_handle());
+    const auto unsent = unsent_bytes(stream_.socket().native_handle());
     if (unsent && pipeline_.still_sending(*unsent, now)) expired = Pipeline::Expired::nothing;
   }
   if (expired == Pipeline::Expired::nothing) {
@@ -256,8 +299,7 @@ void AsyncConnection::close(std::error_code ec, bool server_failed) {
   // closed_ below may drop the engine's reference to this connection.
   auto self = shared_from_this();
   state_ = State::failed;
-  std::error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
   timer_.cancel();
   resolver_.cancel();
   closed_(this);

@@ -18,6 +18,7 @@
 #include "async/pipeline.hpp"
 #include "async/request.hpp"
 #include "cluster/server_state.hpp"
+#include "transport/async_stream.hpp"
 
 namespace memcache::detail {
 
@@ -54,6 +55,8 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
 
   void connect();
   void on_connected(const std::error_code& ec);
+  void on_handshake(const std::error_code& ec);
+  void on_open();
   void flush_first();
   void pump();
   void write_some();
@@ -72,13 +75,14 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   Reroute reroute_;
   Closed closed_;
   State state_ = State::idle;
-  asio::generic::stream_protocol::socket socket_;
+  AsyncStream stream_;
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;
   Clock::time_point armed_for_{};
   bool reading_ = false;
   bool used_ = false;  // something was written on it
+  bool handshaking_ = false;
   bool admin_ = false;
   Pipeline pipeline_;
 };

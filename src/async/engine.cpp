@@ -4,7 +4,9 @@
 #include <memcache/detail/async_engine.hpp>
 
 #include <algorithm>
+#include <exception>
 
+#include <fmt/format.h>
 #include <asio/post.hpp>
 #include <asio/strand.hpp>
 
@@ -317,6 +319,41 @@ void AsyncEngine::get_multi(std::vector<OwnedKey> keys, std::string prefix, Valu
       FoundList found = c.take_found();
       done(c.error(), std::vector<std::pair<std::size_t, Value>>(std::make_move_iterator(found.begin()),
                                                                  std::make_move_iterator(found.end())));
+    });
+  });
+}
+
+void AsyncEngine::get_multi_each(std::vector<OwnedKey> keys, std::string prefix, Visitor visit, CountCallback done) {
+  impl_->on_strand([keys = std::move(keys), prefix = std::move(prefix), visit = std::move(visit),
+                    done = std::move(done)](Impl& self) mutable {
+    struct Visiting : ManyKeys<GetMultiCommand> {
+      Visitor visit;
+    };
+    auto held = std::make_shared<Visiting>();
+    held->visit = std::move(visit);
+    auto fail = [&done](std::error_code ec) { done(ec, 0); };
+    held->own_keys(std::move(keys));
+    held->prefix = std::move(prefix);
+    const ValueVisitor ref = held->visit;
+    if (!self.make(*held, fail, held->key_views, held->prefix, self.options, held->sent_keys, ref)) return;
+    std::weak_ptr<Impl> weak = self.shared_from_this();
+    self.start(held, *held->command, [weak, held, done = std::move(done)]() mutable {
+      GetMultiCommand& c = *held->command;
+      std::error_code ec =
+          c.parts() == 0 && !held->key_views.empty() ? make_error_code(errc::no_server) : std::error_code();
+      if (auto thrown = c.visitor_error()) {
+        if (auto alive = weak.lock()) {
+          try {
+            std::rethrow_exception(thrown);
+          } catch (const std::exception& e) {
+            alive->log(fmt::format("get_multi_each: the visitor threw: {}", e.what()));
+          } catch (...) {
+            alive->log("get_multi_each: the visitor threw");
+          }
+        }
+        ec = make_error_code(errc::bad_value);
+      }
+      done(ec, c.visited());
     });
   });
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include <memcache/options.hpp>
@@ -12,6 +13,8 @@
 #include "cluster/address.hpp"
 
 namespace memcache::detail {
+
+class TlsPeer;
 
 /// One server of the list as both clients see it: where it is, its weight,
 /// and its health (python-memcached's _Host): dead for `dead_retry` after a
@@ -58,6 +61,10 @@ class ServerState {
   /// Writes to the debug log.
   void log(std::string_view message) const { log_(message); }
 
+  /// Its TLS side (name, session to resume), or null without TLS.
+  TlsPeer* tls() const { return tls_.get(); }
+  void set_tls(std::shared_ptr<TlsPeer> tls) { tls_ = std::move(tls); }
+
  private:
   Address address_;
   unsigned weight_;
@@ -67,6 +74,7 @@ class ServerState {
   // which the first usable() moves it on by one probe interval and probes.
   std::atomic<std::int64_t> dead_until_ns_{0};
   std::atomic<bool> flush_on_next_connect_{false};
+  std::shared_ptr<TlsPeer> tls_;
 };
 
 }  // namespace memcache::detail

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <iterator>
+#include <numeric>
 
 #include <fmt/format.h>
 
+#include <memcache/error.hpp>
 #include <memcache/error_code.hpp>
 
 #include "commands/key_check.hpp"
 #include "commands/oversized.hpp"
 #include "protocol/requests.hpp"
 #include "support/debug_log.hpp"
+#include "values/compression.hpp"
 
 namespace memcache::detail {
 
@@ -35,6 +38,20 @@ KeyGroups::KeyGroups(const KeyList& keys, std::string_view prefix) : keys_(keys)
 }
 
 void KeyGroups::route(Router& router) {
+  if (router.servers() == 1) {
+    // One server: every key hashes to it, and rehashing past it lands on it
+    // again, so all keys go there or, when it is unusable, none do. This
+    // skips a hash, a rehash check and three calls per key.
+    per_server_.resize(1);
+    if (keys_.empty()) return;
+    if (!router.usable(0)) {
+      unrouted_ = keys_.size();
+      return;
+    }
+    per_server_[0].resize(keys_.size());
+    std::iota(per_server_[0].begin(), per_server_[0].end(), std::size_t{0});
+    return;
+  }
   constexpr auto unrouted = static_cast<std::uint32_t>(-1);
   std::vector<std::uint32_t> server_of(keys_.size(), unrouted);
   std::vector<std::size_t> count(router.servers());
@@ -57,8 +74,8 @@ void KeyGroups::route(Router& router) {
 // -- get_multi ----------------------------------------------------------------------
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
-                                 std::vector<std::string_view>& sent_keys)
-    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys) {
+                                 std::vector<std::string_view>& sent_keys, std::optional<ValueVisitor> visit)
+    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys), visit_(visit) {
   check_call_keys(options, prefix, keys, text_of);
 }
 
@@ -90,12 +107,40 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
   protocol::begin_retrieval(out, false);
   for (std::size_t i = 0; i < part.count; ++i) protocol::append_key(out, sent_keys_[part.first_key + i]);
   protocol::finish_line(out);
-  part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
-                  [this, &part](std::size_t sent, const protocol::Reply& r) {
-                    if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
-                    part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
-                  });
+  if (visit_) {
+    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
+                    [this](std::size_t sent, const protocol::Reply& r) { visit(sent, r); });
+  } else {
+    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
+                    [this, &part](std::size_t sent, const protocol::Reply& r) {
+                      if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
+                      part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
+                    });
+  }
   return &*part.op;
+}
+
+void GetMultiCommand::visit(std::size_t sent, const protocol::Reply& reply) {
+  if (reply.type == ReplyType::oversized_value) return log_oversized(options_, reply);
+  if (visitor_error_) return;
+  const std::string_view key = groups_.keys()[sent_index_[sent]].text;
+  Value::View value{reply.data, reply.flags};
+  if ((reply.flags & flags::compressed) != 0) {
+    // As get_multi: a value that cannot be decompressed is left out, and logged.
+    try {
+      inflated_ = decompress(reply.data, options_);
+    } catch (const ValueError& e) {
+      debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
+      return;
+    }
+    value = Value::View{inflated_, reply.flags & ~flags::compressed};
+  }
+  try {
+    (*visit_)(key, value);
+    ++visited_;
+  } catch (...) {
+    visitor_error_ = std::current_exception();
+  }
 }
 
 void GetMultiCommand::failed(std::size_t part, std::error_code why) {

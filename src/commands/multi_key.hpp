@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include <memcache/detail/encoded.hpp>
+#include <memcache/detail/function_ref.hpp>
 #include <memcache/detail/lists.hpp>
 #include <memcache/expiry.hpp>
 #include <memcache/key.hpp>
@@ -47,17 +50,26 @@ class KeyGroups {
   std::size_t unrouted_ = 0;
 };
 
+/// Called per value found by a visiting get_multi: the caller's key (prefix
+/// stripped) and the value, decompressed (flag 8 cleared); both views valid
+/// during the call only.
+using ValueVisitor = FunctionRef<void(std::string_view key, Value::View value)>;
+
 /// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
 /// for any server), each VALUE checked against the keys of its own line. A
-/// server whose reply did not arrive in full contributes nothing; a line
-/// answered with an error line (SERVER_ERROR) keeps the values before it. A
-/// value too long to read (max_value_read_length) is left out alone.
+/// server whose reply did not arrive in full contributes nothing to the
+/// found list (a line answered with an error line, SERVER_ERROR, keeps the
+/// values before it), and a value too long to read (max_value_read_length) is
+/// left out alone; a visitor instead sees every value as it is parsed (views
+/// into the read buffer, no copy), so it may see values of a server that
+/// fails later in the call.
 class GetMultiCommand final : public Command {
  public:
   /// `keys` and `sent_keys` (room for the keys of every line, reused by the
-  /// caller from call to call) outlive the command. Checks the keys.
+  /// caller from call to call) outlive the command, as does `visit` when
+  /// given (then nothing is collected for take_found). Checks the keys.
   GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
-                  std::vector<std::string_view>& sent_keys);
+                  std::vector<std::string_view>& sent_keys, std::optional<ValueVisitor> visit = std::nullopt);
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
@@ -70,8 +82,15 @@ class GetMultiCommand final : public Command {
   /// server_error when a line was answered with an error), once take_found()
   /// has run: the call found what it returns, but maybe not all there was.
   std::error_code error() const { return error_; }
+  /// Values handed to the visitor.
+  std::size_t visited() const { return visited_; }
+  /// What the visitor threw (it is not called again after that; the replies
+  /// are still read, so the connection stays in step), or null.
+  std::exception_ptr visitor_error() const { return visitor_error_; }
 
  private:
+  void visit(std::size_t sent, const protocol::Reply& reply);
+
   struct Part {
     std::size_t server;
     std::size_t first_key;  // into sent_keys_
@@ -87,6 +106,10 @@ class GetMultiCommand final : public Command {
   std::vector<std::size_t> sent_index_;  // caller's index of each sent key
   std::deque<Part> parts_;
   std::error_code error_;
+  std::optional<ValueVisitor> visit_;
+  std::string inflated_;  // a compressed value's bytes, reused
+  std::size_t visited_ = 0;
+  std::exception_ptr visitor_error_;
 };
 
 /// set_multi: each value prepared (compressed, size-checked), all of a

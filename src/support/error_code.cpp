@@ -21,6 +21,8 @@ const char* describe(int value) {
       return "value cannot be decoded as the requested type";
     case errc::server_error:
       return "memcached answered with an error";
+    case errc::tls_failed:
+      return "TLS with memcached failed (certificate not trusted or not for this server, or no TLS)";
   }
   return "unknown memcache error";
 }

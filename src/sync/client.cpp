@@ -2,7 +2,7 @@
 // (src/commands) and driven by run_command (blocking sockets, one poll loop).
 #include <memcache/client.hpp>
 
-#include <mutex>
+#include <exception>
 
 #include <fmt/format.h>
 #include <asio/io_context.hpp>
@@ -16,6 +16,7 @@
 #include "commands/single_key.hpp"
 #include "protocol/stats_items.hpp"
 #include "support/debug_log.hpp"
+#include "sync/current_servers.hpp"
 #include "sync/run_command.hpp"
 #include "sync/servers.hpp"
 
@@ -27,15 +28,12 @@ using detail::LineCommand;
 struct Client::Impl {
   Impl(const std::vector<Server>& list, Options opts) : options(std::move(opts)), servers(make_servers(list)) {}
 
-  std::shared_ptr<detail::SyncServers> make_servers(const std::vector<Server>& list) {
+  std::unique_ptr<detail::SyncServers> make_servers(const std::vector<Server>& list) {
     auto topology = std::make_shared<detail::Topology>(list, options, [this](std::string_view m) { debuglog(m); });
-    return std::make_shared<detail::SyncServers>(std::move(topology), options, io);
+    return std::make_unique<detail::SyncServers>(std::move(topology), options, io);
   }
 
-  std::shared_ptr<detail::SyncServers> snapshot() {
-    std::lock_guard<std::mutex> lock(servers_mutex);
-    return servers;
-  }
+  detail::CurrentServers::Use snapshot() const { return servers.use(); }
 
   template <class Cmd>
   void run(Cmd& command) {
@@ -43,6 +41,15 @@ struct Client::Impl {
   }
 
   void debuglog(std::string_view message) const { detail::debug_log(options, message); }
+
+  /// Room for the keys of a get_multi's lines, kept from call to call on this
+  /// thread: one list of views, never a large allocation per call.
+  static std::vector<std::string_view>& sent_keys() {
+    thread_local std::vector<std::string_view> keys;
+    constexpr std::size_t kept_bytes = 64 * 1024;
+    if (keys.capacity() * sizeof(std::string_view) > kept_bytes) std::vector<std::string_view>().swap(keys);
+    return keys;
+  }
 
   /// Stats lines of every server that answered, with python-memcached's name for it.
   template <class Map, class Convert>
@@ -60,8 +67,7 @@ struct Client::Impl {
 
   Options options;
   asio::io_context io;  // the sync sockets' only use of it: their construction
-  std::mutex servers_mutex;
-  std::shared_ptr<detail::SyncServers> servers;
+  detail::CurrentServers servers;
   detail::CasCache cas_cache;
 };
 
@@ -114,14 +120,17 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
 }
 
 Client::FoundList Client::fetch_multi(const KeyList& keys, std::string_view prefix) {
-  // The keys of every get line, kept from call to call on this thread: one
-  // list of views, never a large allocation per call.
-  thread_local std::vector<std::string_view> sent_keys;
-  constexpr std::size_t kept_bytes = 64 * 1024;
-  if (sent_keys.capacity() * sizeof(std::string_view) > kept_bytes) std::vector<std::string_view>().swap(sent_keys);
-  detail::GetMultiCommand command(keys, prefix, impl_->options, sent_keys);
+  detail::GetMultiCommand command(keys, prefix, impl_->options, impl_->sent_keys());
   impl_->run(command);
   return command.take_found();
+}
+
+std::size_t Client::visit_multi(const KeyList& keys, std::string_view prefix,
+                                detail::FunctionRef<void(std::string_view, Value::View)> visit) {
+  detail::GetMultiCommand command(keys, prefix, impl_->options, impl_->sent_keys(), visit);
+  impl_->run(command);
+  if (command.visitor_error()) std::rethrow_exception(command.visitor_error());
+  return command.visited();
 }
 
 // -- deletion and single-line commands ------------------------------------------
@@ -189,11 +198,7 @@ void Client::forget_dead_hosts() {
   for (const auto& server : impl_->snapshot()->topology().servers) server->revive();
 }
 
-void Client::set_servers(std::vector<Server> servers) {
-  auto fresh = impl_->make_servers(servers);
-  std::lock_guard<std::mutex> lock(impl_->servers_mutex);
-  impl_->servers = std::move(fresh);
-}
+void Client::set_servers(std::vector<Server> servers) { impl_->servers.replace(impl_->make_servers(servers)); }
 
 void Client::reset_cas() { impl_->cas_cache.clear(); }
 

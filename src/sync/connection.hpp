@@ -21,8 +21,8 @@ class Connection {
  public:
   /// Connects within `timeout`; throws IoError saying why not.
   Connection(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
-             std::chrono::milliseconds io_timeout)
-      : socket_(io, address, timeout, io_timeout) {}
+             std::chrono::milliseconds io_timeout, TlsPeer* tls = nullptr)
+      : socket_(io, address, timeout, io_timeout, tls) {}
 
   BlockingSocket& socket() { return socket_; }
   const Address& address() const { return socket_.address(); }

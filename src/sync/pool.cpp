@@ -6,38 +6,31 @@
 
 namespace memcache::detail {
 
-Pool::Lease& Pool::Lease::operator=(Lease&& other) noexcept {
-  if (this != &other) {
-    release();
-    pool_ = other.pool_;
-    conn_ = std::move(other.conn_);
-    generation_ = other.generation_;
-    keep_ = other.keep_;
-    other.pool_ = nullptr;
-  }
-  return *this;
-}
-
-void Pool::Lease::release() {
-  if (pool_ && conn_) pool_->give_back(std::move(conn_), generation_, keep_);
-  pool_ = nullptr;
-  conn_.reset();
-}
-
 Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
   const auto available = [&] { return !idle_.empty() || open_ < cap_.limit(); };
   // wait_for reads the clock even when it need not wait: ask first.
-  if (!available() && !returned_.wait_for(lock, wait, available)) {
-    throw PoolExhausted(fmt::format("all {} connections busy for {} ms{}", cap_.limit(), wait.count(),
-                                    cap_.learned() ? " (the server accepts no more)" : ""));
+  if (!available()) {
+    ++waiting_;
+    const bool woken = returned_.wait_for(lock, wait, available);
+    --waiting_;
+    if (!woken) {
+      throw PoolExhausted(fmt::format("all {} connections busy for {} ms{}", cap_.limit(), wait.count(),
+                                      cap_.learned() ? " (the server accepts no more)" : ""));
+    }
   }
   // An idle connection the server closed (a restart) or sent bytes on that
-  // nobody asked for is closed here, not handed to a call it would fail.
+  // nobody asked for is closed here, not handed to a call it would fail. The
+  // check is a syscall: it runs outside the lock, so that threads sharing the
+  // pool do not queue behind it (the connection is ours once popped).
   while (!idle_.empty()) {
     auto conn = std::move(idle_.back());  // most recently used: warmest
     idle_.pop_back();
-    if (conn->idle_ok()) return Lease(this, std::move(conn), generation_);
+    const std::uint64_t generation = generation_;
+    lock.unlock();
+    if (conn->idle_ok()) return Lease(this, std::move(conn), generation);
+    conn.reset();
+    lock.lock();
     --open_;
   }
   ++open_;
@@ -55,6 +48,7 @@ Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
 }
 
 void Pool::give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (keep && generation == generation_) {
@@ -62,9 +56,10 @@ void Pool::give_back(std::unique_ptr<Connection> conn, std::uint64_t generation,
     } else {
       --open_;
     }
+    wake = waiting_ != 0;
   }
   conn.reset();  // closes a discarded socket outside the lock
-  returned_.notify_one();
+  if (wake) returned_.notify_one();
 }
 
 bool Pool::refused(Lease& lease) {

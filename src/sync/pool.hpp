@@ -35,8 +35,23 @@ class Pool {
     Lease() = default;
     Lease(Pool* pool, std::unique_ptr<Connection> conn, std::uint64_t generation)
         : pool_(pool), conn_(std::move(conn)), generation_(generation) {}
-    Lease(Lease&& other) noexcept { *this = std::move(other); }
-    Lease& operator=(Lease&& other) noexcept;
+    // Inline: a get moves one lease into its call and gives it back, and
+    // these are a few loads and stores.
+    Lease(Lease&& other) noexcept
+        : pool_(other.pool_), conn_(std::move(other.conn_)), generation_(other.generation_), keep_(other.keep_) {
+      other.pool_ = nullptr;
+    }
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        release();
+        pool_ = other.pool_;
+        conn_ = std::move(other.conn_);
+        generation_ = other.generation_;
+        keep_ = other.keep_;
+        other.pool_ = nullptr;
+      }
+      return *this;
+    }
     ~Lease() { release(); }
 
     explicit operator bool() const { return conn_ != nullptr; }
@@ -44,7 +59,11 @@ class Pool {
     Connection* operator->() const { return conn_.get(); }
     /// The connection is out of step or broken: close it instead of reusing it.
     void discard() { keep_ = false; }
-    void release();
+    void release() {
+      if (pool_ == nullptr) return;
+      if (conn_) pool_->give_back(std::move(conn_), generation_, keep_);
+      pool_ = nullptr;
+    }
 
    private:
     friend class Pool;
@@ -81,6 +100,7 @@ class Pool {
   std::condition_variable returned_;
   std::deque<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;
+  std::size_t waiting_ = 0;  // callers in acquire() waiting for a return
   std::uint64_t generation_ = 0;
 };
 

@@ -27,7 +27,8 @@ void SyncServers::disconnect_all() const {
 
 std::unique_ptr<Connection> SyncServers::open(std::size_t i) const {
   ServerState& server = state(i);
-  auto conn = std::make_unique<Connection>(io_, server.address(), options_.connect_timeout, options_.socket_timeout);
+  auto conn = std::make_unique<Connection>(io_, server.address(), options_.connect_timeout, options_.socket_timeout,
+                                           server.tls());
   if (server.take_flush_due()) {
     ReconnectFlush flush;
     Exchange x(*conn, 0);

@@ -58,17 +58,25 @@ int wait_ready(pollfd* fds, std::size_t count, std::chrono::milliseconds timeout
 }
 
 BlockingSocket::BlockingSocket(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
-                               std::chrono::milliseconds io_timeout)
-    : socket_(io), address_(address) {
+                               std::chrono::milliseconds io_timeout, TlsPeer* tls)
+    : socket_(io), address_(address), io_timeout_(io_timeout) {
+  const auto deadline = Clock::now() + timeout;
   std::string last_error;
   for (const auto& ep : resolve_endpoints(io, address)) {
     try {
       connect_with_timeout(socket_, ep, timeout, address);
       tune_socket(socket_.native_handle(), address);
-      set_receive_timeout(io_timeout);
+      if (tls != nullptr) {
+        tls_ = std::make_unique<TlsChannel>(socket_.native_handle(), *tls, address);
+        tls_->handshake(deadline);
+        can_wait_ = true;  // read_tls polls
+      } else {
+        set_receive_timeout(io_timeout);
+      }
       return;
     } catch (const IoError& e) {
       last_error = e.what();
+      tls_.reset();
       asio::error_code ignored;
       socket_.close(ignored);
     }
@@ -91,6 +99,7 @@ void BlockingSocket::set_receive_timeout(std::chrono::milliseconds io_timeout) {
 }
 
 std::size_t BlockingSocket::write_some(std::string_view data) {
+  if (tls_) return tls_->write_some(data);
   for (;;) {
     const ssize_t n = ::send(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) return static_cast<std::size_t>(n);
@@ -99,12 +108,15 @@ std::size_t BlockingSocket::write_some(std::string_view data) {
   }
 }
 
-bool BlockingSocket::idle_ok(bool unsynced) { return idle_socket_ok(socket_.native_handle(), unsynced); }
+bool BlockingSocket::idle_ok(bool unsynced) {
+  return tls_ ? tls_->idle_ok(unsynced) : idle_socket_ok(socket_.native_handle(), unsynced);
+}
 
 // With flags 0 the recv blocks up to SO_RCVTIMEO and then fails with EAGAIN,
 // as a non-blocking one does at once: either way, false.
 bool BlockingSocket::read_some(ReadBuffer& buffer, std::size_t wanted, bool wait) {
   buffer.reserve_for(wanted);
+  if (tls_) return read_tls(buffer, wait);
   const int flags = wait ? 0 : MSG_DONTWAIT;
   for (;;) {
     const ssize_t n = ::recv(socket_.native_handle(), buffer.write_ptr(), buffer.tail_room(), flags);
@@ -115,6 +127,30 @@ bool BlockingSocket::read_some(ReadBuffer& buffer, std::size_t wanted, bool wait
     if (n == 0) throw IoError(fmt::format("{} closed the connection", address_.to_string()));
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
     if (errno != EINTR) throw IoError(fmt::format("read from {}: {}", address_.to_string(), std::strerror(errno)));
+  }
+}
+
+// Takes every byte OpenSSL holds, so the next poll sees all that is left.
+bool BlockingSocket::read_tls(ReadBuffer& buffer, bool wait) {
+  const auto deadline = Clock::now() + io_timeout_;
+  bool got = false;
+  for (;;) {
+    const std::size_t n = tls_->read_some(buffer.write_ptr(), buffer.tail_room());
+    if (n > 0) {
+      buffer.commit(n);
+      got = true;
+      if (buffer.tail_room() == 0) {
+        // Full: stop here unless OpenSSL holds more (the socket keeps the rest).
+        if (!tls_->pending()) return true;
+        buffer.reserve_tail(ReadBuffer::initial_capacity / 2);
+      }
+      continue;
+    }
+    if (got || !wait) return got;
+    // Nothing yet, or only part of a record (or a session ticket): wait.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{socket_.native_handle(), POLLIN, 0};
+    if (left.count() <= 0 || wait_ready(&p, 1, left) == 0) return false;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include <asio/generic/stream_protocol.hpp>
@@ -10,6 +11,7 @@
 
 #include "cluster/address.hpp"
 #include "support/read_buffer.hpp"
+#include "transport/tls_channel.hpp"
 
 struct pollfd;
 
@@ -22,11 +24,16 @@ namespace memcache::detail {
 /// The socket blocks, with `io_timeout` as its receive timeout, so that a
 /// call waiting on one connection needs one recv; every other operation
 /// passes MSG_DONTWAIT and never blocks.
+///
+/// With `tls`, bytes go through a TlsChannel instead: the socket stays
+/// non-blocking, a waiting read polls, and a read takes everything OpenSSL
+/// has decrypted, so that poll never misses bytes already received.
 class BlockingSocket {
  public:
-  /// Resolves and connects within `timeout`; throws IoError saying why not.
+  /// Resolves and connects within `timeout` (the TLS handshake included);
+  /// throws IoError saying why not.
   BlockingSocket(asio::io_context& io, const Address& address, std::chrono::milliseconds timeout,
-                 std::chrono::milliseconds io_timeout);
+                 std::chrono::milliseconds io_timeout, TlsPeer* tls = nullptr);
 
   int native_handle() { return socket_.native_handle(); }
   const Address& address() const { return address_; }
@@ -45,10 +52,13 @@ class BlockingSocket {
 
  private:
   void set_receive_timeout(std::chrono::milliseconds io_timeout);
+  bool read_tls(ReadBuffer& buffer, bool wait);
 
   asio::generic::stream_protocol::socket socket_;
   const Address& address_;
+  std::chrono::milliseconds io_timeout_;
   bool can_wait_ = false;
+  std::unique_ptr<TlsChannel> tls_;  // closed before the socket
 };
 
 /// Waits until a descriptor is ready, up to `timeout`: poll(2) with EINTR

@@ -169,6 +169,30 @@ TEST_CASE("async multi calls over two servers", "[async]") {
   for (const auto& [k, v] : items) CHECK(got[k] == v);
   CHECK(got.count("nobody") == 0);
 
+  std::map<std::string, std::string> visited;
+  mc.async_get_multi_each(
+      keys, [&](std::string_view key, memcache::Value::View v) { visited[std::string(key)] = std::string(v.bytes); },
+      "p:",
+      [&](std::error_code ec, std::size_t n) {
+        CHECK_FALSE(ec);
+        CHECK(n == 250);
+      });
+  run(io);
+  CHECK(visited == items);
+  // A visitor that throws: not called again, the call completes with bad_value.
+  int calls = 0;
+  std::error_code thrown;
+  mc.async_get_multi_each(
+      keys,
+      [&](std::string_view, memcache::Value::View) {
+        ++calls;
+        throw std::runtime_error("stop");
+      },
+      "p:", [&](std::error_code ec, std::size_t) { thrown = ec; });
+  run(io);
+  CHECK(calls == 1);
+  CHECK(thrown == code(errc::bad_value));
+
   mc.async_get_multi(std::vector<std::string>{},
                      [&](std::error_code ec, std::unordered_map<std::string, std::string> found) {
                        CHECK_FALSE(ec);

@@ -4,6 +4,7 @@
 
 #include "memcached_server.hpp"
 #include "process.hpp"
+#include "test_certs.hpp"
 
 using memcache::test::MemcachedServer;
 using memcache::test::ProcessResult;
@@ -172,4 +173,30 @@ TEST_CASE("memcache-cli --help describes every command", "[cli]") {
     CHECK(one.exit_code == 0);
     CHECK(one.out.rfind(std::string("usage: memcache-cli [options] ") + command, 0) == 0);
   }
+}
+
+TEST_CASE("memcache-cli --tls: verified, mutual, and refused with the reason", "[integration][cli][tls]") {
+  const memcache::test::TestCerts certs;
+  MemcachedServer server(MemcachedServer::Transport::tcp, certs.server_args(2));
+  Cli cli{server.spec()};
+  const std::vector<std::string> mutual{"--tls",     "--tls-ca",        certs.ca(), "--tls-cert", certs.client_cert(),
+                                        "--tls-key", certs.client_key()};
+  auto with = [](std::vector<std::string> tls, std::vector<std::string> command) {
+    tls.insert(tls.end(), command.begin(), command.end());
+    return tls;
+  };
+
+  auto set = cli(with(mutual, {"set", "greeting", "over tls"}));
+  CHECK(set.exit_code == 0);
+  CHECK(set.out == "STORED\n");
+  auto get = cli(with(mutual, {"get", "greeting"}));
+  CHECK(get.exit_code == 0);
+  CHECK(get.out == "over tls\n");
+
+  auto untrusted = cli(with({"--tls", "--tls-ca", certs.other_ca()}, {"get", "greeting"}));
+  CHECK(untrusted.exit_code == 2);
+  CHECK_THAT(untrusted.err,
+             Catch::Contains("no memcached server reachable") && Catch::Contains("certificate verify failed"));
+
+  CHECK(cli({"--tls-ca", certs.ca(), "get", "greeting"}).exit_code == 2);  // --tls-ca without --tls
 }

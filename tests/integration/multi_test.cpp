@@ -55,6 +55,68 @@ TEST_CASE("key_prefix: sent prefixed, returned stripped", "[integration]") {
   CHECK(mc.get("prefix:b") == OptStr("2"));
 }
 
+TEST_CASE("get_multi_each: each value found, as views, prefix stripped, decompressed", "[integration]") {
+  MemcachedServer a, b;
+  memcache::Client mc({a.spec(), b.spec()});
+  std::map<std::string, std::string> batch;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 250; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    batch[k] = "value of " + k;
+    keys.push_back(k);
+  }
+  const std::string big(20000, 'b');
+  batch["big"] = big;
+  keys.emplace_back("big");
+  keys.emplace_back("missing");
+  REQUIRE(mc.set_multi(batch, 0, "p:", 1000).empty());
+  REQUIRE(mc.set("p:text", memcache::Text("h\xc3\xa9")));
+  REQUIRE(mc.set("p:n", 42));
+  keys.emplace_back("text");
+  keys.emplace_back("n");
+
+  std::map<std::string, std::pair<std::string, std::uint32_t>> seen;
+  const std::size_t visited = mc.get_multi_each(
+      keys,
+      [&](std::string_view key, memcache::Value::View v) {
+        CHECK(seen.count(std::string(key)) == 0);
+        seen[std::string(key)] = {std::string(v.bytes), v.flags};
+      },
+      "p:");
+  CHECK(visited == 253);
+  REQUIRE(seen.size() == 253);
+  for (const auto& [k, v] : batch) CHECK(seen[k] == std::make_pair(v, 0u));  // "big" decompressed, flag 8 cleared
+  CHECK(seen["text"] == std::make_pair(std::string("h\xc3\xa9"), memcache::flags::text));
+  CHECK(seen["n"] == std::make_pair(std::string("42"), memcache::flags::integer));
+  CHECK(seen.count("missing") == 0);
+  // The same as get_multi, whose map it does not build.
+  CHECK(mc.get_multi<memcache::Value>(keys, "p:").size() == 253);
+  CHECK(mc.get_multi_each(
+            {"k1", "nothing"}, [](std::string_view, memcache::Value::View) {}, "p:") == 1);
+  CHECK(mc.get_multi_each(std::vector<std::string>{}, [](std::string_view, memcache::Value::View) {}) == 0);
+}
+
+TEST_CASE("get_multi_each: a visitor that throws is not called again and the client stays in step", "[integration]") {
+  MemcachedServer server;
+  memcache::Client mc({server.spec()});
+  std::vector<std::string> keys;
+  for (int i = 0; i < 50; ++i) {
+    keys.push_back("t" + std::to_string(i));
+    REQUIRE(mc.set(keys.back(), "v" + std::to_string(i)));
+  }
+  int calls = 0;
+  CHECK_THROWS_WITH(mc.get_multi_each(keys,
+                                      [&](std::string_view, memcache::Value::View) {
+                                        ++calls;
+                                        throw std::runtime_error("stop");
+                                      }),
+                    "stop");
+  CHECK(calls == 1);
+  // The rest of the reply was read: the next call on the connection is answered in step.
+  CHECK(mc.get("t7") == OptStr("v7"));
+  CHECK(mc.get_multi(keys).size() == 50);
+}
+
 TEST_CASE("set_multi returns the caller's keys that were not stored", "[integration]") {
   auto transport = ITEST_ANY_TRANSPORT();
   INFO(transport_name(transport));

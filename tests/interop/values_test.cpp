@@ -281,6 +281,50 @@ TEST_CASE("non-ASCII UTF-8 Text round-trips between C++ and python-memcached", "
   WARN("UTF-8 text of " << text.size() << " bytes / " << code_points(text) << " code points: round trip equal");
 }
 
+TEST_CASE("every compress_level writes a zlib stream python-memcached reads, and C++ reads Python's", "[interop]") {
+  Cluster cluster;
+  const auto list = cluster.list();
+  // JSON-like records, 200 KB: compressed several times over at every level.
+  std::string json;
+  for (int i = 0; json.size() < 200000; ++i) {
+    json += "{\"id\":" + std::to_string(i) + ",\"name\":\"user" + std::to_string(i) + "\",\"active\":true},";
+  }
+  const std::string runs(300000, 'x');  // shrinks ~1000 times: room grown on reading back
+  const std::vector<std::pair<std::string, std::string>> values = {{"json", json}, {"runs", runs}};
+  std::vector<std::string> ops;
+  std::vector<std::pair<std::string, std::string>> expected;
+  for (int level : {-1, 1, 6, 9, 12}) {
+    memcache::Options o = cluster.options();
+    o.compress_level = level;
+    auto mc = cluster.client(o);
+    for (const auto& [name, value] : values) {
+      const std::string key = "cpp:level" + std::to_string(level) + ":" + name;
+      REQUIRE(mc.set(key, value, 0, 1000));
+      auto raw = mc.get<Value>(key);
+      REQUIRE(raw);
+      CHECK(raw->flags() == memcache::flags::compressed);
+      CHECK(raw->bytes().size() < value.size() / 3);
+      CHECK(mc.get(key) == value);
+      ops.push_back(op::get(key));
+      expected.emplace_back(key, value);
+    }
+  }
+  auto results = run_peer(list, ops);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(expected[i].first);
+    REQUIRE(results[i]["found"].as_bool());
+    CHECK(PyValue::from_json(results[i]["value"]) == PyValue::py_bytes(expected[i].second));
+  }
+  // Python's zlib.compress (level 6) read back here through libdeflate.
+  auto written = run_peer(
+      list, {op::set("py:z:json", PyValue::py_bytes(json), 1000), op::set("py:z:runs", PyValue::py_bytes(runs), 1000)});
+  for (const auto& r : written) REQUIRE(r["ok"].as_bool());
+  auto mc = cluster.client();
+  CHECK(mc.get<Value>("py:z:runs")->flags() == memcache::flags::compressed);
+  CHECK(mc.get("py:z:json") == json);
+  CHECK(mc.get("py:z:runs") == runs);
+}
+
 TEST_CASE("a 1.5 MiB value python-memcached stored (memcached -I 2m) is read by get and get_multi", "[interop][big]") {
   // python-memcached stores what its server_max_value_length allows; this
   // client sends at most 1 MiB (its default) but reads up to

@@ -61,6 +61,14 @@ MemcachedServer::~MemcachedServer() {
   remove_dir(dir_);
 }
 
+std::vector<std::string> MemcachedServer::tls_args(const std::string& cert, const std::string& key,
+                                                   const std::string& client_ca, int verify_mode) {
+  std::string o = "ssl_chain_cert=" + cert + ",ssl_key=" + key + ",ssl_session_cache";
+  if (!client_ca.empty()) o += ",ssl_ca_cert=" + client_ca;
+  if (verify_mode != 0) o += ",ssl_verify_mode=" + std::to_string(verify_mode);
+  return {"-Z", "-o", o};
+}
+
 std::string MemcachedServer::spec() const {
   if (transport_ == Transport::unix_socket) return "unix:" + socket_path_;
   return "127.0.0.1:" + std::to_string(port_);

@@ -20,6 +20,13 @@ class MemcachedServer {
   MemcachedServer(const MemcachedServer&) = delete;
   MemcachedServer& operator=(const MemcachedServer&) = delete;
 
+  /// The flags that make memcached speak TLS only (`-Z`): its certificate
+  /// chain and key; with `verify_mode` 1 to 3 (memcached's ssl_verify_mode),
+  /// client certificates are checked against `client_ca`. Sessions are cached
+  /// so that clients may resume them. Pass them as `extra_args`.
+  static std::vector<std::string> tls_args(const std::string& cert, const std::string& key,
+                                           const std::string& client_ca = {}, int verify_mode = 0);
+
   /// The server string a Client takes: "127.0.0.1:<port>" or "unix:<path>".
   std::string spec() const;
   std::uint16_t port() const { return port_; }

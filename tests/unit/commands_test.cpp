@@ -119,6 +119,54 @@ TEST_CASE("commands: a get_multi part that failed contributes nothing", "[unit]"
   CHECK(command.error() == memcache::errc::timed_out);
 }
 
+TEST_CASE("commands: get_multi with one server sends every key to it, or none when it is unusable", "[unit]") {
+  Options options;
+  KeyList keys{Key("anything"), Key("whatever-z"), Key(12345, "x")};
+  std::vector<std::string_view> sent;
+  {
+    GetMultiCommand command(keys, "", options, sent);
+    FakeRouter router(1);
+    command.plan(router);
+    REQUIRE(command.parts() == 1);
+    CHECK_FALSE(command.error());
+    Wire wire;
+    wire.send(command);
+    CHECK(wire.requests[0] == "get anything whatever-z x\r\n");
+  }
+  GetMultiCommand command(keys, "", options, sent);
+  FakeRouter router(1);
+  router.dead_[0] = true;
+  command.plan(router);
+  CHECK(command.parts() == 0);
+  CHECK(command.error() == memcache::errc::no_server);
+}
+
+TEST_CASE("commands: get_multi with a visitor sees each value as it is parsed, decompressed", "[unit]") {
+  Options options;
+  KeyList keys{Key("va"), Key("vb"), Key("zz-missing-a")};
+  std::vector<std::string_view> sent;
+  std::vector<std::pair<std::string, Value>> seen;
+  auto visit = [&](std::string_view key, Value::View v) {
+    seen.emplace_back(key, Value(std::string(v.bytes), v.flags));
+  };
+  GetMultiCommand command(keys, "p:", options, sent, memcache::detail::ValueVisitor(visit));
+  FakeRouter router(2);
+  command.plan(router);
+  Wire wire;
+  wire.send(command);
+  // "hello" compressed by Python's zlib.compress, flag 8 on top of text (16).
+  const std::string packed("x\x9c\xcbH\xcd\xc9\xc9\x07\x00\x06,\x02\x15", 13);
+  wire.reply(0, "VALUE p:va 0 1\r\nA\r\n");
+  REQUIRE(seen.size() == 1);  // before the END: as it is parsed
+  wire.reply(0, "END\r\n");
+  wire.reply(1, "VALUE p:vb 24 13\r\n" + packed + "\r\nEND\r\n");
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0] == std::make_pair(std::string("va"), Value("A", 0)));
+  CHECK(seen[1] == std::make_pair(std::string("vb"), Value("hello", 16)));
+  CHECK(command.visited() == 2);
+  CHECK(command.take_found().empty());  // nothing collected besides
+}
+
 TEST_CASE("commands: bad keys are refused before anything is planned", "[unit]") {
   Options options;
   KeyList keys{Key("fine"), Key("has space")};

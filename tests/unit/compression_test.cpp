@@ -93,13 +93,33 @@ TEST_CASE("zlib: every level is a zlib stream that reads back, larger than the f
     CHECK(static_cast<unsigned char>(packed[0]) == 0x78);
     CHECK(zlib_decompress(packed) == json);
   }
-  // Level 1 announces itself as "fastest" in the header (0x78 0x01), the
-  // default as 0x78 0x9c, as Python's zlib.compress(data, 1) and (data).
+  // Level 1 announces itself as "fastest" in the header (0x78 0x01), as
+  // Python's zlib.compress(data, 1); the default (libdeflate's 5) as "fast"
+  // (0x78 0x5e), 6 as zlib's default (0x78 0x9c). Readers ignore it.
   CHECK(static_cast<unsigned char>(zlib_compress(json, 1)[1]) == 0x01);
-  CHECK(static_cast<unsigned char>(zlib_compress(json)[1]) == 0x9c);
+  CHECK(static_cast<unsigned char>(zlib_compress(json)[1]) == 0x5e);
+  CHECK(static_cast<unsigned char>(zlib_compress(json, 6)[1]) == 0x9c);
   // Output 1000 times the input: grows well past the first guess.
   const std::string zeros(1 << 22, '\0');
   CHECK(zlib_decompress(zlib_compress(zeros, 9)) == zeros);
+  // libdeflate's own levels past zlib's 9; nothing past 12.
+  for (int level : {10, 11, 12}) {
+    INFO("level " << level);
+    const std::string packed = zlib_compress(json, level);
+    CHECK(packed.size() <= zlib_compress(json, 6).size());
+    CHECK(zlib_decompress(packed) == json);
+  }
+  CHECK_THROWS_AS(zlib_compress(json, 13), ValueError);
+}
+
+TEST_CASE("zlib: a value larger than the one-shot room is inflated by zlib's stream", "[unit]") {
+  // Past 64 MiB libdeflate's one-shot room is not grown further: zlib's
+  // streaming inflate reads the rest, as for any size Python writes.
+  const std::string big((std::size_t{64} << 20) + 4096, 'z');
+  const std::string packed = zlib_compress(big, 1);
+  CHECK(packed.size() < big.size() / 100);
+  CHECK(zlib_decompress(packed) == big);
+  CHECK_THROWS_AS(zlib_decompress(packed.substr(0, packed.size() - 2)), ValueError);
 }
 
 TEST_CASE("prepare_value: compress_level reaches zlib", "[unit]") {
@@ -115,6 +135,7 @@ TEST_CASE("prepare_value: compress_level reaches zlib", "[unit]") {
     CHECK(zlib_decompress(p->bytes) == json);
     return static_cast<unsigned char>(p->bytes[1]);
   };
-  CHECK(fast(-1) == 0x9c);
+  CHECK(fast(-1) == 0x5e);
   CHECK(fast(1) == 0x01);
+  CHECK(fast(6) == 0x9c);
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -42,6 +43,8 @@ class MEMCACHE_API AsyncEngine {
   using BoolCallback = UniqueFunction<void(std::error_code, bool)>;
   using NumberCallback = UniqueFunction<void(std::error_code, std::optional<std::uint64_t>)>;
   using ValuesCallback = UniqueFunction<void(std::error_code, std::vector<std::pair<std::size_t, Value>>)>;
+  using CountCallback = UniqueFunction<void(std::error_code, std::size_t)>;
+  using Visitor = UniqueFunction<void(std::string_view key, Value::View value)>;
   using IndicesCallback = UniqueFunction<void(std::error_code, std::vector<std::size_t>)>;
   using StatsCallback = UniqueFunction<void(
       std::error_code, std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>)>;
@@ -61,6 +64,10 @@ class MEMCACHE_API AsyncEngine {
   void del(OwnedKey key, bool noreply, BoolCallback done);
   void touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done);
   void get_multi(std::vector<OwnedKey> keys, std::string prefix, ValuesCallback done);
+  /// get_multi calling `visit` on the strand per value as it is parsed; `done`
+  /// gets how many were visited (bad_value when `visit` threw: then it is not
+  /// called again).
+  void get_multi_each(std::vector<OwnedKey> keys, std::string prefix, Visitor visit, CountCallback done);
   void set_multi(std::vector<std::pair<OwnedKey, Encoded>> items, Expiry time, std::string prefix,
                  std::size_t min_compress_len, bool noreply, IndicesCallback done);
   void delete_multi(std::vector<OwnedKey> keys, Expiry time, std::string prefix, bool noreply, BoolCallback done);

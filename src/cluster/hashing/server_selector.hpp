@@ -7,11 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include <memcache/detail/function_ref.hpp>
 #include <memcache/options.hpp>
 
 #include "cluster/address.hpp"
 #include "cluster/hashing/ketama.hpp"
-#include "support/function_ref.hpp"
 
 namespace memcache::detail {
 

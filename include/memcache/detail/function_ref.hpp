@@ -1,5 +1,5 @@
-#ifndef MEMCACHE_SRC_SUPPORT_FUNCTION_REF_HPP
-#define MEMCACHE_SRC_SUPPORT_FUNCTION_REF_HPP
+#ifndef MEMCACHE_DETAIL_FUNCTION_REF_HPP
+#define MEMCACHE_DETAIL_FUNCTION_REF_HPP
 
 #include <memory>
 #include <type_traits>
@@ -33,4 +33,4 @@ class FunctionRef<R(Args...)> {
 
 }  // namespace memcache::detail
 
-#endif  // MEMCACHE_SRC_SUPPORT_FUNCTION_REF_HPP
+#endif  // MEMCACHE_DETAIL_FUNCTION_REF_HPP
