@@ -107,7 +107,11 @@ class AsyncClient {
   }
 
   /// `async_get_multi(keys, [key_prefix], token)`:
-  /// `void(std::error_code, std::unordered_map<std::string, T>)`.
+  /// `void(std::error_code, std::unordered_map<std::string, T>)`. When a
+  /// server failed, timed out or answered an error, the error code says so
+  /// (timed_out, server_error, ...) and the map still holds what the other
+  /// servers found (with `use_awaitable`, wrap it in `asio::as_tuple` to keep
+  /// both).
   template <class T = std::string, class Keys, class... Args>
   auto async_get_multi(const Keys& keys, Args&&... args) {
     auto [prefix] = detail::leading_args(std::tuple<std::string_view>{""}, args...);

@@ -4,13 +4,13 @@
 #include <asio/bind_executor.hpp>
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
-#include <asio/write.hpp>
 
 #include <memcache/error_code.hpp>
 
 #include "commands/reconnect_flush.hpp"
 #include "protocol/requests.hpp"
 #include "transport/endpoints.hpp"
+#include "transport/send_queue.hpp"
 
 namespace memcache::detail {
 
@@ -50,9 +50,10 @@ void AsyncConnection::submit(AsyncRequest&& request) {
     reroute_(std::move(request), {}, false);
     return;
   }
-  pipeline_.submit(std::move(request));
+  pipeline_.submit(std::move(request), Clock::now());
   if (state_ == State::idle) connect();
   pump();
+  if (state_ == State::open) arm_timer();  // its wait is bounded too
 }
 
 void AsyncConnection::connect() {
@@ -60,6 +61,7 @@ void AsyncConnection::connect() {
   auto self = shared_from_this();
   timer_.expires_after(options_.connect_timeout);
   timer_armed_ = true;
+  armed_for_ = Clock::now() + options_.connect_timeout;
   timer_.async_wait(asio::bind_executor(strand_, [self](const std::error_code& ec) {
     self->timer_armed_ = false;
     if (!ec && self->state_ == State::connecting && self->handshaking_) {
@@ -144,7 +146,7 @@ void AsyncConnection::flush_first() {
     }
   };
   r.reroutable = false;  // it belongs to this connection; the next one flushes again
-  pipeline_.submit_first(std::move(r));
+  pipeline_.submit_first(std::move(r), Clock::now());
 }
 
 void AsyncConnection::pump() {
@@ -167,23 +169,37 @@ void AsyncConnection::pump() {
     }
     return;
   }
-  const std::string_view bytes = pipeline_.prepare_write(Clock::now());
+  pipeline_.prepare_write(Clock::now());
   if (pipeline_.wants_read() && !reading_) read();
   used_ = true;
-  stream_.async_write(asio::buffer(bytes.data(), bytes.size()),
-                      asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t) {
-                        self->on_written(ec);
-                      }));
+  write_some();
   arm_timer();
 }
 
-void AsyncConnection::on_written(const std::error_code& ec) {
+void AsyncConnection::write_some() {
+  // Piece by piece, so that the pipeline sees the bytes move (a long write
+  // times out only when it stalls).
+  // 16 KiB (a TLS record) at a time: each piece moves within socket_timeout
+  // on any link worth using.
+  constexpr std::size_t piece = 16 * 1024;
+  const std::string_view bytes = pipeline_.unwritten();
+  stream_.async_write(
+      asio::buffer(bytes.data(), std::min(bytes.size(), piece)),
+      asio::bind_executor(
+          strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_written(ec, n); }));
+}
+
+void AsyncConnection::on_written(const std::error_code& ec, std::size_t n) {
   if (state_ != State::open) return;
   if (ec) {
     fail(io_error(ec), "write: " + stream_.describe(ec), true);
     return;
   }
-  pipeline_.on_written();
+  pipeline_.on_written(n, Clock::now());
+  if (pipeline_.writing()) {
+    write_some();
+    return;
+  }
   if (pipeline_.retired()) {
     close({}, false);
     return;
@@ -227,8 +243,15 @@ void AsyncConnection::on_read(const std::error_code& ec, std::size_t n) {
 
 void AsyncConnection::arm_timer() {
   const auto deadline = pipeline_.deadline();
-  if (timer_armed_ || !deadline) return;
+  if (!deadline) return;
+  if (timer_armed_) {
+    // An earlier deadline (a write behind a long-waiting request): the
+    // cancelled wait re-arms for it.
+    if (*deadline < armed_for_) timer_.cancel();
+    return;
+  }
   timer_armed_ = true;
+  armed_for_ = *deadline;
   timer_.expires_at(*deadline);
   timer_.async_wait(
       asio::bind_executor(strand_, [self = shared_from_this()](const std::error_code& ec) { self->on_timer(ec); }));
@@ -243,7 +266,15 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
     arm_timer();
     return;
   }
-  const auto expired = pipeline_.timed_out(Clock::now());
+  const auto now = Clock::now();
+  // Requests that waited too long behind others fail alone.
+  pipeline_.expire_queued(now);
+  auto expired = pipeline_.timed_out(now);
+  if (expired == Pipeline::Expired::reply) {
+    // Its bytes may still be leaving a slow link from the kernel's buffer.
+    const auto unsent = unsent_bytes(stream_.socket().native_handle());
+    if (unsent && pipeline_.still_sending(*unsent, now)) expired = Pipeline::Expired::nothing;
+  }
   if (expired == Pipeline::Expired::nothing) {
     arm_timer();  // the deadline moved on, or nothing is owed any more
     return;

@@ -59,7 +59,8 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void on_open();
   void flush_first();
   void pump();
-  void on_written(const std::error_code& ec);
+  void write_some();
+  void on_written(const std::error_code& ec, std::size_t n);
   void read();
   void on_read(const std::error_code& ec, std::size_t n);
   void arm_timer();
@@ -78,6 +79,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer timer_;
   bool timer_armed_ = false;
+  Clock::time_point armed_for_{};
   bool reading_ = false;
   bool used_ = false;  // something was written on it
   bool handshaking_ = false;

@@ -358,6 +358,7 @@ void AsyncEngine::get(OwnedKey key, bool with_cas, std::optional<std::int64_t> t
           auto engine = weak.lock();
           if (c.error() || !engine) return done(c.error(), std::nullopt, 0);
           c.finish(engine->cas_cache);
+          if (auto ec = c.reply_error()) return done(ec, std::nullopt, 0);
           done({}, c.take_value(), c.cas_unique());
         },
         batchable);
@@ -377,7 +378,8 @@ void AsyncEngine::store(StoreVerb verb, OwnedKey key, Encoded value, Expiry time
     self.start(held, *held->command, [held, done = std::move(done)]() mutable {
       StoreCommand& c = *held->command;
       c.finish();
-      done(c.refused() ? std::error_code() : c.error(), c.stored());
+      std::error_code ec = c.refused() ? std::error_code() : c.error();
+      done(ec ? ec : c.reply_error(), c.stored());
     });
   });
 }
@@ -394,17 +396,21 @@ void AsyncEngine::arith(bool incr, OwnedKey key, std::uint64_t delta, bool norep
 
 void AsyncEngine::del(OwnedKey key, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(
-        LineCommand::Verb::del, std::move(key), 0, noreply,
-        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable { done(ec, c && c->confirmed()); });
+    self.line(LineCommand::Verb::del, std::move(key), 0, noreply,
+              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
+                if (!ec && c) ec = c->reply_error();
+                done(ec, c && c->confirmed());
+              });
   });
 }
 
 void AsyncEngine::touch(OwnedKey key, Expiry time, bool noreply, BoolCallback done) {
   impl_->on_strand([=, key = std::move(key), done = std::move(done)](Impl& self) mutable {
-    self.line(
-        LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
-        [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable { done(ec, c && c->confirmed()); });
+    self.line(LineCommand::Verb::touch, std::move(key), static_cast<std::uint64_t>(time.wire_value()), noreply,
+              [done = std::move(done)](std::error_code ec, const LineCommand* c) mutable {
+                if (!ec && c) ec = c->reply_error();
+                done(ec, c && c->confirmed());
+              });
   });
 }
 
@@ -417,11 +423,11 @@ void AsyncEngine::get_multi(std::vector<OwnedKey> keys, std::string prefix, Valu
     if (!self.make(*held, fail, held->key_views, held->prefix, self.options, held->sent_keys)) return;
     self.start(held, *held->command, [held, done = std::move(done)]() mutable {
       GetMultiCommand& c = *held->command;
-      const bool none_sent = c.parts() == 0 && !held->key_views.empty();
+      // A server that timed out or failed, or answered an error, is reported
+      // with what the others found.
       FoundList found = c.take_found();
-      done(none_sent ? make_error_code(errc::no_server) : std::error_code(),
-           std::vector<std::pair<std::size_t, Value>>(std::make_move_iterator(found.begin()),
-                                                      std::make_move_iterator(found.end())));
+      done(c.error(), std::vector<std::pair<std::size_t, Value>>(std::make_move_iterator(found.begin()),
+                                                                 std::make_move_iterator(found.end())));
     });
   });
 }

@@ -14,6 +14,7 @@ using Batchable = AsyncRequest::Batchable;
 
 struct GetBatch final : protocol::Operation {
   std::vector<AsyncRequest> members;
+  std::vector<bool> got_value;
   std::optional<protocol::RetrievalOperation> replies;
   bool on_reply(const protocol::Reply& reply) override { return replies->on_reply(reply); }
 };
@@ -30,6 +31,7 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
 
   auto batch = std::make_shared<GetBatch>();
   batch->members.reserve(run);  // never grows again: the keys below point into it
+  batch->got_value.assign(run, false);
   for (std::size_t i = 0; i < run; ++i) {
     batch->members.push_back(std::move(backlog.front()));
     backlog.pop_front();
@@ -46,14 +48,37 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
   // A VALUE goes to the member whose key it names, through that member's own
   // operation (which checks the key again); END answers them all.
   GetBatch* b = batch.get();
-  batch->replies.emplace(std::move(keys), 0,
-                         [b](std::size_t i, const protocol::Reply& reply) { b->members[i].op->on_reply(reply); });
+  batch->replies.emplace(std::move(keys), 0, [b](std::size_t i, const protocol::Reply& reply) {
+    b->got_value[i] = true;
+    b->members[i].op->on_reply(reply);
+  });
   r.done = [b](std::error_code ec) {
     for (AsyncRequest& m : b->members) m.done(ec);
   };
   r.op = batch.get();
   r.owner = std::move(batch);
+  r.batch = true;
   return r;
+}
+
+std::vector<AsyncRequest> split_failed_batch(AsyncRequest& batch) {
+  std::vector<AsyncRequest> unanswered;
+  if (!batch.batch) return unanswered;
+  auto* b = static_cast<GetBatch*>(batch.op);
+  if (!b->replies->error()) return unanswered;
+  for (std::size_t i = 0; i < b->members.size(); ++i) {
+    AsyncRequest& m = b->members[i];
+    if (b->got_value[i]) {
+      m.done({});
+    } else {
+      m.batchable = Batchable::no;
+      unanswered.push_back(std::move(m));
+    }
+  }
+  // Every member is done or handed back: the batch's own done has no one
+  // left to complete.
+  b->members.clear();
+  return unanswered;
 }
 
 }  // namespace memcache::detail

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "async/request.hpp"
 
@@ -17,6 +18,14 @@ namespace memcache::detail {
 /// each member's own operation and whose END, or failure, completes them all.
 /// Nothing when fewer than two are at the front.
 std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, std::size_t max_keys);
+
+/// A batch answered with an error line in place of END (a proxy answers
+/// SERVER_ERROR for a whole multi-key get when one of its backends is down)
+/// says nothing of the keys it did not return: its members that got a value
+/// are done, and the others are handed back, in order, each to be sent alone
+/// so that each gets its own answer. Empty for any other request, or when the
+/// batch ended with END (then `batch.done` completes every member).
+std::vector<AsyncRequest> split_failed_batch(AsyncRequest& batch);
 
 }  // namespace memcache::detail
 

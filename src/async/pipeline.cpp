@@ -1,6 +1,7 @@
 #include "async/pipeline.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -24,11 +25,37 @@ Pipeline::Pipeline(const Options& options, Log log)
     : max_value_(options.max_value_read_length),
       max_in_flight_(std::max<std::size_t>(options.max_requests_in_flight, 1)),
       socket_timeout_(options.socket_timeout),
+      queue_bound_(options.connect_timeout + options.socket_timeout),
       log_(std::move(log)),
       dispatcher_(options.max_value_read_length) {
   // Requests in flight belong to different callers: a bare ERROR cannot be
   // pinned on one of them, so it fails the connection (Dispatcher::set_strict).
   dispatcher_.set_strict(true);
+}
+
+void Pipeline::submit(AsyncRequest&& request, Clock::time_point now) {
+  queued(request, now);
+  backlog_.push_back(std::move(request));
+}
+
+void Pipeline::submit_first(AsyncRequest&& request, Clock::time_point now) {
+  queued(request, now);
+  backlog_.push_front(std::move(request));
+}
+
+void Pipeline::queued(AsyncRequest& request, Clock::time_point now) {
+  if (!request.queued) request.queued = now;
+  const auto due = queue_deadline(request);
+  if (!queue_deadline_ || due < *queue_deadline_) queue_deadline_ = due;
+}
+
+void Pipeline::find_queue_deadline() {
+  // Usually the front's, but rerouted requests keep their first queue time.
+  queue_deadline_.reset();
+  for (const AsyncRequest& r : backlog_) {
+    const auto due = queue_deadline(r);
+    if (!queue_deadline_ || due < *queue_deadline_) queue_deadline_ = due;
+  }
 }
 
 bool Pipeline::can_write() const {
@@ -37,28 +64,31 @@ bool Pipeline::can_write() const {
 
 std::string_view Pipeline::prepare_write(Clock::time_point now) {
   if (!can_write()) return {};
-  const auto deadline = now + socket_timeout_;
   while (!backlog_.empty() && in_flight_.size() < max_in_flight_) {
     auto batch = take_get_batch(backlog_, keys_per_batch);
     AsyncRequest r = batch ? std::move(*batch) : std::move(backlog_.front());
     if (!batch) backlog_.pop_front();
-    if (r.op && unsynced_) write_sync(deadline);
+    if (r.op && unsynced_) write_sync();
     write_buf_ += r.bytes;
     if (r.op) {
       dispatcher_.expect(*r.op);
-      r.deadline = deadline;
+      r.write_end = bytes_out_ + write_buf_.size();
+      r.sent = false;
+      ++unsent_;
       in_flight_.push_back(std::move(r));
     } else {
       unsynced_ = true;
       unanswered_.push_back(std::move(r));
     }
   }
+  find_queue_deadline();
   writing_ = true;
-  write_deadline_ = deadline;
+  written_ = 0;
+  write_deadline_ = now + socket_timeout_;
   return write_buf_;
 }
 
-void Pipeline::write_sync(Clock::time_point deadline) {
+void Pipeline::write_sync() {
   // noreply requests are never confirmed, and memcached answers some bad ones
   // anyway: a `version` goes ahead of the next request that expects replies,
   // and whatever comes before VERSION is taken by it, never by that request.
@@ -71,16 +101,31 @@ void Pipeline::write_sync(Clock::time_point deadline) {
   };
   r.op = sync.get();
   r.owner = std::move(sync);
-  r.deadline = deadline;
   protocol::encode_line(write_buf_, "version");
+  r.write_end = bytes_out_ + write_buf_.size();
+  ++unsent_;
   dispatcher_.expect(*r.op);
   in_flight_.push_back(std::move(r));
   unsynced_ = false;
 }
 
-void Pipeline::on_written() {
+void Pipeline::on_written(std::size_t n, Clock::time_point now) {
+  if (!writing_) return;
+  n = std::min(n, write_buf_.size() - written_);
+  written_ += n;
+  bytes_out_ += n;
+  if (n > 0) write_deadline_ = now + socket_timeout_;
+  // Requests whose last byte is out: their replies are owed from now.
+  for (std::size_t i = in_flight_.size() - unsent_; i < in_flight_.size() && in_flight_[i].write_end <= bytes_out_;
+       ++i) {
+    in_flight_[i].sent = true;
+    in_flight_[i].deadline = now + socket_timeout_;
+    --unsent_;
+  }
+  if (written_ < write_buf_.size()) return;
   writing_ = false;
   write_buf_.clear();
+  written_ = 0;
   // Taken out first: a callback may queue more.
   auto sent = std::move(unanswered_);
   unanswered_.clear();
@@ -97,7 +142,7 @@ Pipeline::ReadSpace Pipeline::read_space() {
   return {read_buf_.write_ptr(), read_buf_.tail_room()};
 }
 
-std::optional<std::string> Pipeline::on_read(std::size_t n, Clock::time_point now) {
+std::optional<std::string> Pipeline::on_read(std::size_t n, Clock::time_point /*now*/) {
   read_buf_.commit(n);
   try {
     read_buf_.consume(dispatcher_.consume(read_buf_.data()));
@@ -108,13 +153,11 @@ std::optional<std::string> Pipeline::on_read(std::size_t n, Clock::time_point no
   }
   // After ERROR / CLIENT_ERROR the server may have skipped input: write
   // nothing more here, let what is in flight finish, then use a fresh
-  // connection.
+  // connection. (SERVER_ERROR is an answer like any other: memcached has
+  // read, or skipped, the whole request.) Each request's own deadline stands:
+  // replies to others are no sign that its own is coming.
   if (!dispatcher_.in_step()) retiring_ = true;
   complete_answered();
-  if (!in_flight_.empty()) {
-    // Progress: the new head gets a full timeout from now.
-    in_flight_.front().deadline = std::max(in_flight_.front().deadline, now + socket_timeout_);
-  }
   return std::nullopt;
 }
 
@@ -122,25 +165,70 @@ void Pipeline::complete_answered() {
   // The dispatcher has popped every operation whose last reply arrived; they
   // are the oldest requests in flight.
   std::size_t answered = in_flight_.size() - dispatcher_.pending();
+  std::vector<AsyncRequest> resend;
   while (answered-- > 0) {
     AsyncRequest r = std::move(in_flight_.front());
     in_flight_.pop_front();
-    r.done({});
+    // memcached may answer before it has read all of a request (SERVER_ERROR
+    // object too large, then it skips the data).
+    if (!r.sent) --unsent_;
+    auto unanswered = split_failed_batch(r);
+    if (unanswered.empty()) {
+      r.done({});
+    } else {
+      std::move(unanswered.begin(), unanswered.end(), std::back_inserter(resend));
+    }
   }
+  // The gets of failed batches go first, in their order, each alone.
+  for (auto it = resend.rbegin(); it != resend.rend(); ++it) backlog_.push_front(std::move(*it));
+  if (!resend.empty()) find_queue_deadline();
 }
 
 std::optional<Pipeline::Clock::time_point> Pipeline::deadline() const {
-  if (in_flight_.empty() && !writing_) return std::nullopt;
-  auto deadline = Clock::time_point::max();
-  if (!in_flight_.empty()) deadline = in_flight_.front().deadline;
-  if (writing_) deadline = std::min(deadline, write_deadline_);
-  return deadline;
+  std::optional<Clock::time_point> due = queue_deadline_;
+  auto earlier = [&due](Clock::time_point t) {
+    if (!due || t < *due) due = t;
+  };
+  // Requests are sent in order: the head's reply is the first one due.
+  if (!in_flight_.empty() && in_flight_.front().sent) earlier(in_flight_.front().deadline);
+  if (writing_) earlier(write_deadline_);
+  return due;
 }
 
 Pipeline::Expired Pipeline::timed_out(Clock::time_point now) const {
-  const auto due = deadline();
-  if (!due || now < *due) return Expired::nothing;
-  return writing_ && now >= write_deadline_ ? Expired::write : Expired::reply;
+  if (writing_ && now >= write_deadline_) return Expired::write;
+  if (!in_flight_.empty() && in_flight_.front().sent && now >= in_flight_.front().deadline) return Expired::reply;
+  return Expired::nothing;
+}
+
+void Pipeline::expire_queued(Clock::time_point now) {
+  if (!queue_deadline_ || now < *queue_deadline_) return;
+  std::vector<AsyncRequest> expired;
+  for (auto it = backlog_.begin(); it != backlog_.end();) {
+    if (now >= queue_deadline(*it)) {
+      expired.push_back(std::move(*it));
+      it = backlog_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  find_queue_deadline();
+  for (auto& r : expired) r.done(make_error_code(errc::timed_out));
+}
+
+bool Pipeline::still_sending(std::size_t unsent, Clock::time_point now) {
+  if (in_flight_.empty() || !in_flight_.front().sent) return false;
+  AsyncRequest& head = in_flight_.front();
+  const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(unsent, bytes_out_);
+  if (head.write_end <= left_host) return false;  // all its bytes are gone: the reply is late
+  // A first look cannot tell when bytes last moved: it counts as progress.
+  const bool recent = last_look_ && now - *last_look_ <= socket_timeout_;
+  const bool moved = left_host > left_host_;
+  left_host_ = left_host;
+  last_look_ = now;
+  if (recent && !moved) return false;
+  head.deadline = now + socket_timeout_;
+  return true;
 }
 
 std::vector<AsyncRequest> Pipeline::fail(std::error_code ec) {
@@ -153,6 +241,8 @@ std::vector<AsyncRequest> Pipeline::fail(std::error_code ec) {
   in_flight_.clear();
   unanswered_.clear();
   backlog_.clear();
+  queue_deadline_.reset();
+  unsent_ = 0;
   // The failed operations are gone; nothing more is written or read.
   dispatcher_.reset(max_value_);
   retiring_ = true;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -24,17 +25,26 @@ namespace memcache::detail {
 /// is unit-tested without a server: which requests to write (back to back,
 /// up to `max_requests_in_flight`, single-key gets batched, a `version` ahead
 /// of the first request expecting replies after noreply ones), which request
-/// each reply answers, when a reply is overdue, and who fails or is rerouted
-/// when the connection ends. AsyncConnection only moves the bytes.
+/// each reply answers, when a request or a write is overdue, and who fails or
+/// is rerouted when the connection ends. AsyncConnection only moves the bytes.
+///
+/// Deadlines, each request on its own (socket_timeout is `T`):
+/// - a write fails the connection only when none of its bytes moved for T;
+/// - a request's reply is owed within T of its last byte being written, and
+///   replies to other requests do not extend it;
+/// - a request still unwritten after connect_timeout + T (behind a slow
+///   write, or a full pipeline) fails alone with timed_out.
 ///
 /// A request's `done` runs at most once here: with {} once its replies are
 /// read (noreply ones once written), or with the error the connection failed
-/// with; a request fail() hands back for rerouting is not done yet.
+/// with; a request fail() hands back for rerouting is not done yet. An error
+/// line (SERVER_ERROR...) is a reply like any other: its request is done with
+/// {} and its operation holds the error.
 ///
 ///     Pipeline p(options, log);
-///     p.submit(std::move(request));
-///     std::string_view bytes = p.prepare_write(now);  // write them, then
-///     p.on_written();
+///     p.submit(std::move(request), now);
+///     std::string_view bytes = p.prepare_write(now);  // write some, then
+///     p.on_written(n, now);                            // until !writing()
 ///     auto [data, size] = p.read_space();              // read into it, then
 ///     p.on_read(n, now);
 class Pipeline {
@@ -50,41 +60,62 @@ class Pipeline {
   /// Which deadline passed: the oldest reply owed, or the write under way.
   enum class Expired { nothing, reply, write };
 
-  /// Reads max_value_read_length, max_requests_in_flight and
-  /// socket_timeout from `options`. `log` hears of failures nobody else is
+  /// Reads max_value_read_length, max_requests_in_flight, socket_timeout
+  /// and connect_timeout from `options`. `log` hears of failures nobody else is
   /// told about (errors memcached answered to noreply requests).
   Pipeline(const Options& options, Log log);
 
-  /// Queues a request behind those already queued.
-  void submit(AsyncRequest&& request) { backlog_.push_back(std::move(request)); }
+  /// Queues a request behind those already queued; its wait counts from
+  /// `now`, or from when it was first queued if it was rerouted.
+  void submit(AsyncRequest&& request, Clock::time_point now);
   /// Queues a request ahead of all others (the flush on reconnect).
-  void submit_first(AsyncRequest&& request) { backlog_.push_front(std::move(request)); }
+  void submit_first(AsyncRequest&& request, Clock::time_point now);
 
   /// prepare_write() would give bytes: requests wait, no write is under way,
   /// the connection is not retiring and the in-flight bound has room.
   bool can_write() const;
   /// Moves what may be written now from the backlog to the write buffer and
-  /// returns it; it must stay untouched until on_written() or fail(). Empty
-  /// when nothing may be written. Requests written now must be answered within
-  /// socket_timeout from `now`, and the write must finish by then too.
+  /// returns it; it must stay untouched until the write ends or fail(). Empty
+  /// when nothing may be written. Its first bytes must move within
+  /// socket_timeout from `now`.
   std::string_view prepare_write(Clock::time_point now);
-  /// The bytes from prepare_write() are all written: noreply requests among
-  /// them are done.
-  void on_written();
+  /// `n` more bytes of the write were taken by the socket at `now`: the
+  /// write's deadline moves on, and requests whose bytes are all out start
+  /// waiting for their replies. Once all are out the write ends and noreply
+  /// requests among them are done.
+  void on_written(std::size_t n, Clock::time_point now);
+  /// A write is under way.
+  bool writing() const { return writing_; }
+  /// What the write under way has still to write.
+  std::string_view unwritten() const { return std::string_view(write_buf_).substr(written_); }
 
   /// Room for the next read, at least what the reply being read still needs.
   ReadSpace read_space();
   /// `n` bytes were read into read_space(): completes, in order, the requests
   /// answered by them. Returns why the replies make no sense (a protocol
-  /// error: the connection must fail), or nothing. A reply owed by the oldest
-  /// request still waiting extends its deadline to socket_timeout from `now`.
+  /// error: the connection must fail), or nothing. A batch of gets answered
+  /// with an error line goes back to the front of the queue, one get each
+  /// (split_failed_batch).
   std::optional<std::string> on_read(std::size_t n, Clock::time_point now);
 
-  /// When the connection fails if nothing more happens: the oldest owed
-  /// reply's deadline or the write's; nothing when nothing is owed.
+  /// The next deadline: the oldest owed reply's, the write's, or the
+  /// longest-waiting unwritten request's; nothing when nothing waits.
   std::optional<Clock::time_point> deadline() const;
-  /// Which deadline has passed at `now`, if any.
+  /// Which deadline of the connection has passed at `now`, if any (a reply
+  /// or the write: the connection must fail).
   Expired timed_out(Clock::time_point now) const;
+  /// Fails, with timed_out, the unwritten requests that have waited too long
+  /// at `now`; the connection and the others go on.
+  void expire_queued(Clock::time_point now);
+  /// The oldest reply is overdue, and the kernel still holds `unsent` of the
+  /// bytes written (unsent_bytes()): if some are the oldest request's own and
+  /// they are moving (a slow link drains the socket's buffer), the request is
+  /// still being sent, and its reply is owed within socket_timeout from when
+  /// they stop. Returns whether its deadline moved (socket_timeout at a time
+  /// while bytes keep leaving; a first look counts as movement, so a stall
+  /// with the request's bytes still in the kernel's buffer is seen within
+  /// twice socket_timeout).
+  bool still_sending(std::size_t unsent, Clock::time_point now);
 
   /// Ends the connection: requests written (replies owed, or noreply in a
   /// write under way) fail with `ec`, as do unwritten ones that belong to this
@@ -107,18 +138,28 @@ class Pipeline {
   bool idle() const { return backlog_.empty() && in_flight_.empty() && !writing_; }
 
  private:
-  void write_sync(Clock::time_point deadline);
+  void write_sync();
   void complete_answered();
+  void queued(AsyncRequest& request, Clock::time_point now);
+  Clock::time_point queue_deadline(const AsyncRequest& request) const { return *request.queued + queue_bound_; }
+  void find_queue_deadline();
 
   const std::size_t max_value_;
   const std::size_t max_in_flight_;
   const Clock::duration socket_timeout_;
+  const Clock::duration queue_bound_;  // connect_timeout + socket_timeout
   Log log_;
   protocol::Dispatcher dispatcher_;
   ReadBuffer read_buf_;
   std::string write_buf_;
+  std::size_t written_ = 0;  // of write_buf_
   bool writing_ = false;
   Clock::time_point write_deadline_{};
+  std::optional<Clock::time_point> queue_deadline_;  // the earliest in the backlog
+  std::size_t unsent_ = 0;                           // the last requests in flight, not all written yet
+  std::uint64_t bytes_out_ = 0;                      // every byte handed to the socket
+  std::uint64_t left_host_ = 0;                      // of those, how many the kernel had sent at the last look
+  std::optional<Clock::time_point> last_look_;
   bool retiring_ = false;
   bool unsynced_ = false;
   std::deque<AsyncRequest> backlog_;     // not written yet

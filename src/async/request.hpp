@@ -38,9 +38,19 @@ struct AsyncRequest {
   /// stats / flush_all: sent on the server's admin connection (see Command::admin).
   bool admin = false;
   std::optional<std::uint64_t> hash;
-  std::size_t server = 0;                            // index of the server it was routed to
-  std::vector<std::size_t> failed_on;                // servers that failed before writing it
-  std::chrono::steady_clock::time_point deadline{};  // set when written
+  std::size_t server = 0;              // index of the server it was routed to
+  std::vector<std::size_t> failed_on;  // servers that failed before writing it
+  /// When it was first queued (kept when it is rerouted): an unwritten
+  /// request fails once it has waited connect_timeout + socket_timeout.
+  std::optional<std::chrono::steady_clock::time_point> queued;
+  /// Where its bytes end in the connection's byte stream, and whether they
+  /// were all written: its reply is owed within socket_timeout of that
+  /// (`deadline`).
+  std::uint64_t write_end = 0;
+  bool sent = false;
+  std::chrono::steady_clock::time_point deadline{};  // set once sent
+  /// A batch of single-key gets (async/get_batch), which may be split.
+  bool batch = false;
 };
 
 }  // namespace memcache::detail

@@ -169,6 +169,11 @@ FoundList GetMultiCommand::take_found() {
     Part& part = parts_[i];
     // Every part of a server shares its connection: one failed, all did.
     if (part.failed) continue;
+    if (const auto& reply = part.op->error()) {
+      // An answer for this line only: the values before it are whole.
+      if (!error_) error_ = make_error_code(errc::server_error);
+      debug_log(options_, fmt::format("get_multi: server answered error: {}", reply->text));
+    }
     if (result.empty()) {
       result = std::move(part.found);
     } else {

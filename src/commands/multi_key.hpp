@@ -59,10 +59,11 @@ using ValueVisitor = FunctionRef<void(std::string_view key, Value::View value)>;
 /// get_multi: one `get k1 ... kN` per server and per 100 keys (short lines
 /// for any server), each VALUE checked against the keys of its own line. A
 /// server whose reply did not arrive in full contributes nothing to the
-/// found list, and a value too long to read (max_value_read_length) is left
-/// out alone; a visitor instead sees every value as it is parsed (views into
-/// the read buffer, no copy), so it may see values of a server that fails
-/// later in the call.
+/// found list (a line answered with an error line, SERVER_ERROR, keeps the
+/// values before it), and a value too long to read (max_value_read_length) is
+/// left out alone; a visitor instead sees every value as it is parsed (views
+/// into the read buffer, no copy), so it may see values of a server that
+/// fails later in the call.
 class GetMultiCommand final : public Command {
  public:
   /// `keys` and `sent_keys` (room for the keys of every line, reused by the
@@ -76,9 +77,11 @@ class GetMultiCommand final : public Command {
   protocol::Operation* encode(std::size_t index, std::string& out) override;
   void failed(std::size_t part, std::error_code why) override;
 
-  /// The values found, by index into the caller's keys.
+  /// The values found, by index into the caller's keys. Logs error replies.
   FoundList take_found();
-  /// The first failure of a part (or no_server when keys found no server).
+  /// The first failure of a part (or no_server when keys found no server,
+  /// server_error when a line was answered with an error), once take_found()
+  /// has run: the call found what it returns, but maybe not all there was.
   std::error_code error() const { return error_; }
   /// Values handed to the visitor.
   std::size_t visited() const { return visited_; }

@@ -15,24 +15,19 @@ namespace memcache::detail {
 using protocol::LineOperation;
 using protocol::ReplyType;
 
-namespace {
-
-bool is_error_reply(const LineOperation& op) {
-  return op.answered() && (op.type() == ReplyType::error || op.type() == ReplyType::client_error ||
-                           op.type() == ReplyType::server_error);
-}
-
-}  // namespace
-
 SingleKeyCommand::SingleKeyCommand(const Key& key, const Options& options) : key_(key), options_(options) {
   check_call_key(options, key.text);
 }
 
 std::error_code SingleKeyCommand::no_server() { return make_error_code(errc::no_server); }
 
-void SingleKeyCommand::log_error_reply(const LineOperation& op) const {
-  if (is_error_reply(op))
-    debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, op.text()));
+void SingleKeyCommand::log_error_reply(const std::optional<protocol::ErrorReply>& reply) const {
+  if (reply) debug_log(options_, fmt::format("key \"{}\": server answered error: {}", key_.text, reply->text));
+}
+
+std::error_code SingleKeyCommand::error_of(const std::optional<protocol::ErrorReply>& reply) const {
+  if (!reached() || !reply) return {};
+  return make_error_code(errc::server_error);
 }
 
 // -- get ------------------------------------------------------------------------
@@ -70,6 +65,7 @@ protocol::Operation* GetCommand::encode(std::size_t, std::string& out) {
 
 void GetCommand::finish(CasCache& cas_cache) {
   if (with_cas_ && value_ && reached() && options_.cache_cas) cas_cache.remember(key_.text, cas_);
+  if (reached()) log_error_reply(op_.error());
 }
 
 // -- storage ----------------------------------------------------------------------
@@ -131,7 +127,9 @@ protocol::Operation* StoreCommand::encode(std::size_t, std::string& out) {
 
 bool StoreCommand::stored() const { return value_ && reached() && (noreply_ || op_.type() == ReplyType::stored); }
 
-void StoreCommand::finish() const { log_error_reply(op_); }
+void StoreCommand::finish() const {
+  if (reached()) log_error_reply(op_.error());
+}
 
 // -- delete, touch, incr, decr ------------------------------------------------------
 
@@ -206,10 +204,16 @@ std::optional<std::uint64_t> LineCommand::number() const {
 }
 
 std::error_code LineCommand::reply_error() const {
-  if (!reached() || noreply_ || !is_error_reply(op_)) return {};
-  return make_error_code(op_.type() == ReplyType::client_error ? errc::bad_value : errc::server_error);
+  if (noreply_) return {};
+  const bool arith = verb_ == Verb::incr || verb_ == Verb::decr;
+  if (arith && reached() && op_.answered() && op_.type() == ReplyType::client_error) {
+    return make_error_code(errc::bad_value);
+  }
+  return error_of(op_.error());
 }
 
-void LineCommand::finish() const { log_error_reply(op_); }
+void LineCommand::finish() const {
+  if (reached()) log_error_reply(op_.error());
+}
 
 }  // namespace memcache::detail

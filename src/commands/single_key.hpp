@@ -46,7 +46,10 @@ class SingleKeyCommand : public Command {
   SingleKeyCommand(const Key& key, const Options& options);
   /// Under `debug`, says that the server answered ERROR, CLIENT_ERROR or
   /// SERVER_ERROR to this key's request.
-  void log_error_reply(const protocol::LineOperation& op) const;
+  void log_error_reply(const std::optional<protocol::ErrorReply>& reply) const;
+  /// server_error for an error line (the request failed; the connection and
+  /// the other requests on it are fine), else nothing.
+  std::error_code error_of(const std::optional<protocol::ErrorReply>& reply) const;
   /// Over the meta protocol: the request gets an opaque token.
   bool meta() const { return options_.protocol == Protocol::meta; }
   /// `op`, behind the opaque check of the meta request sent with `token`.
@@ -67,10 +70,14 @@ class GetCommand final : public SingleKeyCommand {
   GetCommand(const Key& key, bool with_cas, const Options& options, std::optional<std::int64_t> touch = std::nullopt);
   protocol::Operation* encode(std::size_t part, std::string& out) override;
 
-  /// After the reply: remembers the cas unique for `cas` (cache_cas).
+  /// After the reply: remembers the cas unique for `cas` (cache_cas); logs
+  /// an error reply.
   void finish(CasCache& cas_cache);
   /// The value, when the server had one and its reply arrived in full.
   std::optional<Value> take_value() { return reached() ? std::move(value_) : std::nullopt; }
+  /// The server answered an error line (e.g. a proxy's SERVER_ERROR for a
+  /// backend that is down): server_error.
+  std::error_code reply_error() const { return error_of(op_.error()); }
   std::uint64_t cas_unique() const { return cas_; }
 
  private:
@@ -97,6 +104,9 @@ class StoreCommand final : public SingleKeyCommand {
   bool stored() const;
   /// Not sent at all: the value is over server_max_value_length.
   bool refused() const { return !value_; }
+  /// The server answered an error line (SERVER_ERROR object too large for
+  /// cache, out of memory...): server_error.
+  std::error_code reply_error() const { return error_of(op_.error()); }
   /// After the reply: logs an error reply.
   void finish() const;
 
@@ -122,8 +132,8 @@ class LineCommand final : public SingleKeyCommand {
   bool confirmed() const;
   /// incr/decr: the new value; empty on a miss, a failure or with noreply.
   std::optional<std::uint64_t> number() const;
-  /// The server answered with an error: CLIENT_ERROR (to incr/decr: the value
-  /// is not a number) gives bad_value, ERROR / SERVER_ERROR server_error.
+  /// The server answered with an error: CLIENT_ERROR to incr/decr (the value
+  /// is not a number) gives bad_value, any other error line server_error.
   std::error_code reply_error() const;
   /// The server's text for that error.
   const std::string& reply_text() const { return op_.text(); }

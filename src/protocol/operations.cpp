@@ -53,6 +53,12 @@ const char* name(ReplyType t) {
 constexpr std::uint32_t error_bits =
     bit(ReplyType::error) | bit(ReplyType::client_error) | bit(ReplyType::server_error);
 
+bool is_error(ReplyType t) { return (error_bits & bit(t)) != 0; }
+
+ErrorReply error_of(ReplyType type, std::string_view text) {
+  return {type, text.empty() ? std::string(name(type)) : std::string(text)};
+}
+
 }  // namespace
 
 LineOperation::LineOperation(std::initializer_list<ReplyType> accepted) : accepted_mask_(error_bits) {
@@ -66,6 +72,11 @@ bool LineOperation::on_reply(const Reply& reply) {
   number_ = reply.number;
   text_.assign(reply.data.data(), reply.data.size());
   return true;
+}
+
+std::optional<ErrorReply> LineOperation::error() const {
+  if (!answered_ || !is_error(type_)) return std::nullopt;
+  return error_of(type_, text_);
 }
 
 LineOperation LineOperation::storage() {
@@ -92,6 +103,10 @@ RetrievalOperation::RetrievalOperation(const std::string_view* keys, std::size_t
 
 bool RetrievalOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::end) return true;
+  if (is_error(reply.type)) {
+    error_ = error_of(reply.type, reply.data);
+    return true;
+  }
   if (reply.type != ReplyType::value && reply.type != ReplyType::oversized_value) unexpected(reply, "get");
   // Which of the three forms this is, looked up here rather than stored as a
   // pointer, so that a moved operation still points at its own one_.
@@ -110,7 +125,7 @@ bool RetrievalOperation::on_reply(const Reply& reply) {
 
 bool SyncOperation::on_reply(const Reply& reply) {
   if (reply.type == ReplyType::version) return true;
-  if ((error_bits & bit(reply.type)) == 0) unexpected(reply, "version");
+  if (!is_error(reply.type)) unexpected(reply, "version");
   ++errors_;
   last_error_.assign(reply.data.data(), reply.data.size());
   if (last_error_.empty()) last_error_ = name(reply.type);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,14 @@ class Operation {
   virtual bool takes_stray_errors() const { return false; }
 };
 
+/// An error line (ERROR, CLIENT_ERROR, SERVER_ERROR) a request got in place
+/// of its reply: an answer to that request alone (Dispatcher::in_step says
+/// whether the connection may go on).
+struct ErrorReply {
+  ReplyType type;
+  std::string text;  // the server's message, or the reply's name when it has none
+};
+
 /// A request answered by one line: storage, incr/decr, delete, touch,
 /// flush_all, version. Accepts only the reply types listed, plus
 /// ERROR / CLIENT_ERROR / SERVER_ERROR, which it records.
@@ -40,6 +49,8 @@ class LineOperation final : public Operation {
   std::uint64_t number() const { return number_; }
   /// The text of an error or VERSION reply.
   const std::string& text() const { return text_; }
+  /// The error line it was answered with, if it was.
+  std::optional<ErrorReply> error() const;
 
   static LineOperation storage();
   static LineOperation arith();
@@ -75,6 +86,9 @@ class LineSequence final : public Operation {
 /// `get`/`gets` of several keys: VALUE replies for a subset of the requested
 /// keys, in request order, then END. A VALUE for a key that was not asked for
 /// (at that point) is a ProtocolError: a reply never reaches the wrong key.
+/// An error line in place of END (memcached's SERVER_ERROR out of memory,
+/// a proxy's SERVER_ERROR for a backend that is down) ends it too: the values
+/// before it are whole, the rest were not found, and error() says why.
 /// The sink gets values and oversized_value replies (a value too long to
 /// read, whose key fails alone).
 class RetrievalOperation final : public Operation {
@@ -90,6 +104,8 @@ class RetrievalOperation final : public Operation {
   /// until the operation is done (nothing copied).
   RetrievalOperation(const std::string_view* keys, std::size_t count, std::size_t first, Sink sink);
   bool on_reply(const Reply& reply) override;
+  /// The error line that ended the reply, if one did.
+  const std::optional<ErrorReply>& error() const { return error_; }
 
  private:
   std::vector<std::string_view> keys_;
@@ -99,6 +115,7 @@ class RetrievalOperation final : public Operation {
   std::size_t first_ = 0;
   std::size_t cursor_ = 0;
   Sink sink_;
+  std::optional<ErrorReply> error_;
 };
 
 /// A `version` sent ahead of a call's requests on a connection that sent

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "transport/io_error.hpp"
+#include "transport/send_queue.hpp"
 
 namespace memcache::detail {
 
@@ -72,6 +73,18 @@ bool wait_step(Exchange& x) {
   return true;
 }
 
+// All written, no reply yet: but a request still leaving a slow link from
+// the kernel's send buffer is being sent, not waiting. True while those bytes
+// move (the first look cannot tell when they last did, so it says yes).
+bool still_leaving(Exchange& x) {
+  if (x.written < x.request.size()) return false;  // the poll loop watches writes itself
+  const auto unsent = unsent_bytes(x.conn->socket().native_handle());
+  if (!unsent || *unsent == 0) return false;
+  const bool moved = !x.unsent_seen || *unsent < *x.unsent_seen;
+  x.unsent_seen = *unsent;
+  return moved;
+}
+
 void time_out(Exchange& x, std::chrono::milliseconds timeout) {
   x.outcome = Exchange::Outcome::timed_out;
   x.error = fmt::format("{}: no reply within {} ms", x.conn->address().to_string(), timeout.count());
@@ -123,7 +136,12 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
   if (count == 1) {
     Exchange& x = *first[0];
     if (x.outcome == Exchange::Outcome::pending && x.written == x.request.size() && x.conn->socket().can_wait()) {
-      if (!guarded(x, wait_step)) time_out(x, timeout);
+      while (!guarded(x, wait_step)) {
+        if (!still_leaving(x)) {
+          time_out(x, timeout);
+          return;
+        }
+      }
       return;
     }
   }
@@ -147,6 +165,12 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     int ready = left.count() > 0 ? wait_ready(fds.data(), fds.size(), left) : 0;
     if (ready == 0) {
+      bool leaving = false;
+      for (Exchange* x : active) leaving |= still_leaving(*x);
+      if (leaving) {
+        deadline = Clock::now() + timeout;
+        continue;
+      }
       for (Exchange* x : active) time_out(*x, timeout);
       return;
     }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ struct Exchange {
   protocol::SyncOperation sync;
   Outcome outcome = Outcome::pending;
   std::string error;
+  /// Bytes of the request the kernel had not sent at the last look, once a
+  /// reply was overdue (a slow link still draining the socket's buffer).
+  std::optional<std::size_t> unsent_seen;
 
   /// The connection may serve another call.
   bool reusable() const { return outcome == Outcome::done && dispatcher.in_step(); }
@@ -41,7 +45,8 @@ struct Exchange {
 
 /// Writes every exchange's requests and reads their replies, all connections
 /// at once (one poll loop, so servers are served in parallel). A connection
-/// that makes no progress for `timeout` fails with timed_out.
+/// that makes no progress for `timeout` fails with timed_out; bytes of its
+/// request still leaving the kernel's send buffer count as progress.
 void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milliseconds timeout);
 
 }  // namespace memcache::detail

@@ -26,7 +26,8 @@ namespace fault_proxy_detail {
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-constexpr auto stall_poll = 2ms;  // how often a stalled chunk looks again
+constexpr auto stall_poll = 2ms;            // how often a stalled chunk looks again
+constexpr int throttle_buffer = 16 * 1024;  // socket buffers of throttled connections
 
 enum class Direction { to_server, to_client };
 
@@ -62,6 +63,8 @@ struct FaultProxy::Impl {
   // What a chunk meets when it is delivered; taken under `mutex`.
   struct Faults {
     std::chrono::milliseconds delay{0};
+    std::size_t throttle_bytes = 0;
+    std::chrono::milliseconds throttle_every{0};
     bool stalled = false;
     bool refusing = false;
     std::optional<std::size_t> cut_after;
@@ -131,6 +134,13 @@ class Session : public std::enable_shared_from_this<Session> {
       asio::error_code ignored;
       self->server_.socket.set_option(tcp::no_delay(true), ignored);
       self->client_.socket.set_option(tcp::no_delay(true), ignored);
+      if (self->throttled()) {
+        // Small buffers: a throttled sender's writes back up at once.
+        for (tcp::socket* s : {&self->client_.socket, &self->server_.socket}) {
+          s->set_option(asio::socket_base::receive_buffer_size(throttle_buffer), ignored);
+          s->set_option(asio::socket_base::send_buffer_size(throttle_buffer), ignored);
+        }
+      }
       self->read(Direction::to_server);
       self->read(Direction::to_client);
     });
@@ -159,10 +169,20 @@ class Session : public std::enable_shared_from_this<Session> {
   static std::size_t index(Direction d) { return d == Direction::to_server ? 0 : 1; }
   Side& source(Direction d) { return d == Direction::to_server ? client_ : server_; }
 
+  bool throttled() {
+    std::lock_guard<std::mutex> lock(proxy_.mutex);
+    return proxy_.faults.throttle_bytes > 0;
+  }
+
   void read(Direction d) {
     if (closed_) return;
     auto& buf = buffers_[index(d)];
-    source(d).socket.async_read_some(asio::buffer(buf),
+    std::size_t most = buf.size();
+    {
+      std::lock_guard<std::mutex> lock(proxy_.mutex);
+      if (proxy_.faults.throttle_bytes > 0) most = std::min(most, proxy_.faults.throttle_bytes);
+    }
+    source(d).socket.async_read_some(asio::buffer(buf.data(), most),
                                      [self = shared_from_this(), d](const asio::error_code& ec, std::size_t n) {
                                        if (ec || self->closed_) return self->close();
                                        self->wait_delay(d, std::string(self->buffers_[index(d)].data(), n));
@@ -174,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     {
       std::lock_guard<std::mutex> lock(proxy_.mutex);
       delay = proxy_.faults.delay;
+      if (proxy_.faults.throttle_bytes > 0) delay += proxy_.faults.throttle_every;
     }
     if (delay.count() <= 0) return wait_stall(d, std::move(chunk));
     auto& timer = timers_[index(d)];
@@ -347,6 +368,12 @@ void FaultProxy::pass_through() {
 void FaultProxy::delay(std::chrono::milliseconds d) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.delay = d;
+}
+
+void FaultProxy::throttle(std::size_t bytes, std::chrono::milliseconds every) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->faults.throttle_bytes = bytes;
+  impl_->faults.throttle_every = every;
 }
 
 void FaultProxy::stall() {

@@ -40,6 +40,11 @@ class FaultProxy {
   void pass_through();
   /// Holds every chunk, both ways, this long before forwarding it.
   void delay(std::chrono::milliseconds d);
+  /// Forwards at most `bytes` each `every`, both ways, reading no faster
+  /// (a slow link: bytes keep moving, and the sender's writes back up).
+  /// `bytes` 0 turns it off. Connections made while it is on keep small
+  /// socket buffers, so the sender sees the pace rather than filling them.
+  void throttle(std::size_t bytes, std::chrono::milliseconds every);
   /// Stops forwarding, both ways, keeping connections open and bytes held
   /// (as a SIGSTOPped server would); resume() sends what was held.
   void stall();

@@ -356,13 +356,35 @@ TEST_CASE("Dispatcher: in_step turns false after ERROR and CLIENT_ERROR only", "
     CHECK(op.type() == ReplyType::server_error);
     CHECK(op.text() == "object too large for cache");
   }
-  SECTION("an ERROR in place of a get's replies ends it") {
+  SECTION("an ERROR in place of a get's replies ends it, out of step") {
     std::vector<Event> events;
     RetrievalOperation get({"a"}, 0, value_sink(events));
     Dispatcher d(1024);
     d.expect(get);
-    CHECK_THROWS_AS(d.consume("ERROR\r\n"), ProtocolError);
+    CHECK(d.consume("ERROR\r\n") == 7);
     CHECK_FALSE(d.in_step());
+    REQUIRE(get.error());
+    CHECK(get.error()->type == ReplyType::error);
+    CHECK(get.error()->text == "ERROR");
+    CHECK(d.idle());
+  }
+  SECTION("SERVER_ERROR in place of a get's END ends it, in step, the values before it kept") {
+    std::vector<Event> events;
+    RetrievalOperation get({"a", "b"}, 0, value_sink(events));
+    LineOperation next = LineOperation::deletion();
+    Dispatcher d(1024);
+    d.expect(get);
+    d.expect(next);
+    const std::string replies = "VALUE a 0 1\r\nA\r\nSERVER_ERROR out of memory writing get response\r\nDELETED\r\n";
+    CHECK(d.consume(replies) == replies.size());
+    CHECK(d.in_step());
+    CHECK(events.size() == 1);
+    REQUIRE(get.error());
+    CHECK(get.error()->type == ReplyType::server_error);
+    CHECK(get.error()->text == "out of memory writing get response");
+    CHECK(next.type() == ReplyType::deleted);
+    CHECK_FALSE(next.error());
+    CHECK(d.idle());
   }
 }
 

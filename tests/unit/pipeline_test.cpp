@@ -129,10 +129,11 @@ AsyncRequest get(Log& log, std::string key, bool with_cas = false) {
   AsyncRequest r;
   r.bytes = (with_cas ? "gets " : "get ") + key + "\r\n";
   r.op = op.get();
-  r.done = [&log, state, with_cas](std::error_code ec) {
+  r.done = [&log, state, with_cas, o = op.get()](std::error_code ec) {
     std::string result;
     if (!ec)
       result = !state->value ? "miss" : with_cas ? *state->value + ":" + std::to_string(state->cas) : *state->value;
+    if (!ec && o->error()) result = "error: " + o->error()->text;
     log.push_back({"get " + state->key, ec, result});
   };
   r.owner = std::move(op);
@@ -156,10 +157,13 @@ std::optional<std::string> feed(Pipeline& p, std::string_view bytes, Clock::time
   return std::nullopt;
 }
 
+// The rest of the write under way goes out at `now`.
+void written(Pipeline& p, Clock::time_point now = t0) { p.on_written(p.unwritten().size(), now); }
+
 // Writes everything prepare_write offers, as the connection would.
 std::string write(Pipeline& p, Clock::time_point now = t0) {
   std::string bytes(p.prepare_write(now));
-  p.on_written();
+  written(p, now);
   return bytes;
 }
 
@@ -172,16 +176,16 @@ TEST_CASE("pipeline: requests are written back to back, replies complete them in
   CHECK_FALSE(p.can_write());
   CHECK(p.prepare_write(t0).empty());
 
-  p.submit(line(log, "set a", "set a 0 0 1\r\n1\r\n"));
-  p.submit(get(log, "b"));
-  p.submit(line(log, "delete c", "delete c\r\n", LineOperation::deletion()));
+  p.submit(line(log, "set a", "set a 0 0 1\r\n1\r\n"), t0);
+  p.submit(get(log, "b"), t0);
+  p.submit(line(log, "delete c", "delete c\r\n", LineOperation::deletion()), t0);
   CHECK(p.can_write());
   CHECK(p.prepare_write(t0) == "set a 0 0 1\r\n1\r\nget b\r\ndelete c\r\n");
   // One write at a time: what comes meanwhile waits for the next.
-  p.submit(line(log, "set d", "set d 0 0 1\r\n4\r\n"));
+  p.submit(line(log, "set d", "set d 0 0 1\r\n4\r\n"), t0);
   CHECK_FALSE(p.can_write());
   CHECK(p.prepare_write(t0).empty());
-  p.on_written();
+  written(p);
   CHECK(write(p) == "set d 0 0 1\r\n4\r\n");
   CHECK(p.wants_read());
   CHECK(log.empty());
@@ -208,14 +212,14 @@ TEST_CASE("pipeline: replies split at every byte boundary reach their own reques
 
   auto start = [](Log& log) {
     auto p = std::make_unique<Pipeline>(options(), Pipeline::Log{});
-    p->submit(line(log, "set a", "set a 0 0 1\r\n1\r\n"));
+    p->submit(line(log, "set a", "set a 0 0 1\r\n1\r\n"), t0);
     // Not batchable here: three separate gets, answered one after another.
     for (const char* k : {"k1", "k2", "k3"}) {
       auto g = get(log, k);
       g.batchable = AsyncRequest::Batchable::no;
-      p->submit(std::move(g));
+      p->submit(std::move(g), t0);
     }
-    p->submit(line(log, "delete d", "delete d\r\n", LineOperation::deletion()));
+    p->submit(line(log, "delete d", "delete d\r\n", LineOperation::deletion()), t0);
     write(*p);
     return p;
   };
@@ -242,7 +246,8 @@ TEST_CASE("pipeline: replies split at every byte boundary reach their own reques
 TEST_CASE("pipeline: max_requests_in_flight holds back writes until replies come", "[unit]") {
   Log log;
   Pipeline p(options(2), {});
-  for (const char* k : {"a", "b", "c", "d", "e"}) p.submit(line(log, k, std::string("set ") + k + " 0 0 1\r\nx\r\n"));
+  for (const char* k : {"a", "b", "c", "d", "e"})
+    p.submit(line(log, k, std::string("set ") + k + " 0 0 1\r\nx\r\n"), t0);
   CHECK(write(p) == "set a 0 0 1\r\nx\r\nset b 0 0 1\r\nx\r\n");
   CHECK_FALSE(p.can_write());
   CHECK(p.prepare_write(t0).empty());
@@ -257,8 +262,8 @@ TEST_CASE("pipeline: max_requests_in_flight holds back writes until replies come
   SECTION("0 means one at a time") {
     Log one;
     Pipeline q(options(0), {});
-    q.submit(line(one, "a", "set a 0 0 1\r\nx\r\n"));
-    q.submit(line(one, "b", "set b 0 0 1\r\nx\r\n"));
+    q.submit(line(one, "a", "set a 0 0 1\r\nx\r\n"), t0);
+    q.submit(line(one, "b", "set b 0 0 1\r\nx\r\n"), t0);
     CHECK(write(q) == "set a 0 0 1\r\nx\r\n");
     CHECK(q.prepare_write(t0).empty());
   }
@@ -268,15 +273,15 @@ TEST_CASE("pipeline: after noreply requests a version goes first and takes the s
   Log log;
   std::vector<std::string> messages;
   Pipeline p(options(), [&](std::string_view m) { messages.emplace_back(m); });
-  p.submit(noreply(log, "set a", "set a 0 0 1 noreply\r\nx\r\n"));
-  p.submit(noreply(log, "bad", "set b 0 0 bad noreply\r\n"));
+  p.submit(noreply(log, "set a", "set a 0 0 1 noreply\r\nx\r\n"), t0);
+  p.submit(noreply(log, "bad", "set b 0 0 bad noreply\r\n"), t0);
   CHECK(write(p) == "set a 0 0 1 noreply\r\nx\r\nset b 0 0 bad noreply\r\n");
   // Done once written; nothing is owed, but the connection is out of sync.
   CHECK(log == Log{ok("set a"), ok("bad")});
   CHECK_FALSE(p.wants_read());
   CHECK(p.unsynced());
 
-  p.submit(get(log, "a"));
+  p.submit(get(log, "a"), t0);
   CHECK(write(p) == "version\r\nget a\r\n");
   CHECK_FALSE(p.unsynced());
   // Two errors memcached answered to the bad noreply request come first.
@@ -290,10 +295,10 @@ TEST_CASE("pipeline: after noreply requests a version goes first and takes the s
   SECTION("no version when nothing unsynced, none for noreply followed by noreply") {
     Log l;
     Pipeline q(options(), {});
-    q.submit(get(l, "x"));
-    q.submit(noreply(l, "n1", "delete y noreply\r\n"));
-    q.submit(noreply(l, "n2", "delete z noreply\r\n"));
-    q.submit(line(l, "set w", "set w 0 0 1\r\nw\r\n"));
+    q.submit(get(l, "x"), t0);
+    q.submit(noreply(l, "n1", "delete y noreply\r\n"), t0);
+    q.submit(noreply(l, "n2", "delete z noreply\r\n"), t0);
+    q.submit(line(l, "set w", "set w 0 0 1\r\nw\r\n"), t0);
     CHECK(write(q) == "get x\r\ndelete y noreply\r\ndelete z noreply\r\nversion\r\nset w 0 0 1\r\nw\r\n");
     REQUIRE_FALSE(feed(q, "END\r\nVERSION 1.6\r\nSTORED\r\n"));
     CHECK(l == Log{ok("n1"), ok("n2"), ok("get x", "miss"), ok("set w", "STORED")});
@@ -305,14 +310,14 @@ TEST_CASE("pipeline: after noreply requests a version goes first and takes the s
 TEST_CASE("pipeline: consecutive single-key gets go out as one get, each value to its caller", "[unit]") {
   Log log;
   Pipeline p(options(), {});
-  p.submit(get(log, "a"));
-  p.submit(get(log, "b"));
-  p.submit(get(log, "c"));
-  p.submit(get(log, "d", true));
-  p.submit(get(log, "e", true));
-  p.submit(get(log, "f", true));
-  p.submit(line(log, "set g", "set g 0 0 1\r\ng\r\n"));
-  p.submit(get(log, "h"));
+  p.submit(get(log, "a"), t0);
+  p.submit(get(log, "b"), t0);
+  p.submit(get(log, "c"), t0);
+  p.submit(get(log, "d", true), t0);
+  p.submit(get(log, "e", true), t0);
+  p.submit(get(log, "f", true), t0);
+  p.submit(line(log, "set g", "set g 0 0 1\r\ng\r\n"), t0);
+  p.submit(get(log, "h"), t0);
   CHECK(write(p) == "get a b c\r\ngets d e f\r\nset g 0 0 1\r\ng\r\nget h\r\n");
   REQUIRE_FALSE(feed(p,
                      "VALUE a 0 2\r\naa\r\nVALUE c 0 2\r\ncc\r\nEND\r\n"
@@ -326,7 +331,7 @@ TEST_CASE("pipeline: consecutive single-key gets go out as one get, each value t
   SECTION("a batch counts once against max_requests_in_flight") {
     Log l;
     Pipeline q(options(1), {});
-    for (const char* k : {"x", "y", "z"}) q.submit(get(l, k));
+    for (const char* k : {"x", "y", "z"}) q.submit(get(l, k), t0);
     CHECK(write(q) == "get x y z\r\n");
   }
 }
@@ -334,11 +339,11 @@ TEST_CASE("pipeline: consecutive single-key gets go out as one get, each value t
 TEST_CASE("pipeline: a VALUE for a key not asked for fails what is in flight, the rest is rerouted", "[unit]") {
   Log log;
   Pipeline p(options(3), {});
-  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
-  p.submit(get(log, "b"));
-  p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"));
-  p.submit(get(log, "d"));  // beyond the bound: never written
-  p.submit(line(log, "set e", "set e 0 0 1\r\ne\r\n"));
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+  p.submit(get(log, "b"), t0);
+  p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"), t0);
+  p.submit(get(log, "d"), t0);  // beyond the bound: never written
+  p.submit(line(log, "set e", "set e 0 0 1\r\ne\r\n"), t0);
   CHECK(write(p) == "set a 0 0 1\r\na\r\nget b\r\nset c 0 0 1\r\nc\r\n");
   const auto error = feed(p, "STORED\r\nVALUE zzz 0 1\r\nz\r\nEND\r\nSTORED\r\n");
   REQUIRE(error);
@@ -363,8 +368,8 @@ TEST_CASE("pipeline: a VALUE for a key not asked for fails what is in flight, th
 TEST_CASE("pipeline: a bare ERROR to a pipelined request is a protocol error", "[unit]") {
   Log log;
   Pipeline p(options(), {});
-  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
-  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"));
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0);
   write(p);
   const auto error = feed(p, "ERROR\r\n");
   REQUIRE(error);
@@ -377,10 +382,10 @@ TEST_CASE("pipeline: a bare ERROR to a pipelined request is a protocol error", "
 TEST_CASE("pipeline: after CLIENT_ERROR nothing more is written, it closes once answered", "[unit]") {
   Log log;
   Pipeline p(options(), {});
-  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
-  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"));
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0);
   write(p);
-  p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"));
+  p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"), t0);
   REQUIRE_FALSE(feed(p, "CLIENT_ERROR bad data chunk\r\n"));
   CHECK(log == Log{ok("set a", "CLIENT_ERROR")});
   CHECK(p.retiring());
@@ -399,72 +404,191 @@ TEST_CASE("pipeline: after CLIENT_ERROR nothing more is written, it closes once 
   SECTION("a write under way is finished first") {
     Log l;
     Pipeline q(options(), {});
-    q.submit(line(l, "set x", "set x 0 0 1\r\nx\r\n"));
+    q.submit(line(l, "set x", "set x 0 0 1\r\nx\r\n"), t0);
     CHECK_FALSE(q.prepare_write(t0).empty());
     REQUIRE_FALSE(feed(q, "CLIENT_ERROR line too long\r\n"));
     CHECK(q.retiring());
     CHECK_FALSE(q.retired());
-    q.on_written();
+    written(q);
     CHECK(q.retired());
   }
 }
 
-TEST_CASE("pipeline: the oldest reply owed has socket_timeout from its write, renewed on progress", "[unit]") {
+TEST_CASE("pipeline: each reply is owed within socket_timeout of its own write, whatever else arrives", "[unit]") {
   Log log;
   Pipeline p(options(), {});
   CHECK_FALSE(p.deadline());
   CHECK(p.timed_out(t0 + 1h) == Expired::nothing);
 
-  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
-  CHECK_FALSE(p.deadline());  // queued, not written
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
   CHECK(write(p, t0) == "set a 0 0 1\r\na\r\n");
   CHECK(p.deadline() == t0 + timeout);
-  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"));
+  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 400ms);
   write(p, t0 + 400ms);
   CHECK(p.deadline() == t0 + timeout);  // the head's, not b's
   CHECK(p.timed_out(t0 + timeout - 1ms) == Expired::nothing);
   CHECK(p.timed_out(t0 + timeout) == Expired::reply);
 
-  // Part of a reply is progress: the head gets a full timeout from then.
+  // Part of a reply, or another request's reply, is no sign that the head's
+  // (or the next one's) is coming: deadlines stay where they were.
   REQUIRE_FALSE(feed(p, "STO", t0 + 900ms));
-  CHECK(p.deadline() == t0 + 900ms + timeout);
-  CHECK(p.timed_out(t0 + timeout) == Expired::nothing);
-  // b, now the head, keeps the later of its own deadline and now + timeout.
+  CHECK(p.deadline() == t0 + timeout);
   REQUIRE_FALSE(feed(p, "RED\r\n", t0 + 950ms));
-  CHECK(p.deadline() == t0 + 950ms + timeout);
-  CHECK(p.timed_out(t0 + 950ms + timeout) == Expired::reply);
+  CHECK(p.deadline() == t0 + 400ms + timeout);  // b's own
+  CHECK(p.timed_out(t0 + 400ms + timeout - 1ms) == Expired::nothing);
+  CHECK(p.timed_out(t0 + 400ms + timeout) == Expired::reply);
   REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 1s));
   CHECK_FALSE(p.deadline());
   CHECK(log == Log{ok("set a", "STORED"), ok("set b", "STORED")});
+
+  SECTION("a slow stream of replies cannot keep a late one alive") {
+    // A server answering one request every 600 ms: each request is given its
+    // own bound, so the third, written at t0 + 1 s, is late at t0 + 2 s.
+    for (const char* k : {"c", "d", "e"}) p.submit(line(log, k, std::string("set ") + k + " 0 0 1\r\nx\r\n"), t0 + 1s);
+    write(p, t0 + 1s);
+    REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 1600ms));
+    CHECK(p.timed_out(t0 + 1600ms) == Expired::nothing);
+    REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 1999ms));
+    CHECK(p.timed_out(t0 + 1999ms) == Expired::nothing);
+    CHECK(p.timed_out(t0 + 2s) == Expired::reply);
+  }
 }
 
-TEST_CASE("pipeline: a write has socket_timeout to finish, even when no reply is owed", "[unit]") {
+TEST_CASE("pipeline: a write times out only when its bytes stop moving", "[unit]") {
   Log log;
   Pipeline p(options(), {});
-  p.submit(noreply(log, "set a", "set a 0 0 1 noreply\r\na\r\n"));
+  p.submit(noreply(log, "set a", "set a 0 0 1 noreply\r\na\r\n"), t0);
   CHECK_FALSE(p.prepare_write(t0).empty());
   CHECK_FALSE(p.wants_read());
   CHECK(p.deadline() == t0 + timeout);
   CHECK(p.timed_out(t0 + timeout) == Expired::write);
-  p.on_written();
+  written(p);
   CHECK_FALSE(p.deadline());
   CHECK(log == Log{ok("set a")});
 
+  SECTION("a large write that always moves never times out, however long it takes") {
+    Pipeline q(options(), {});  // no noreply before, so no version first
+    log.clear();
+    const std::string big(1000, 'v');
+    q.submit(line(log, "set big", "set big 0 0 1000\r\n" + big + "\r\n"), t0);
+    q.submit(line(log, "set small", "set small 0 0 1\r\ns\r\n"), t0);
+    const std::string bytes(q.prepare_write(t0));
+    REQUIRE(bytes.size() > 1000);
+    // 100 bytes every 900 ms: 10 s for the whole write, 9 x socket_timeout.
+    auto now = t0;
+    while (q.unwritten().size() > 100) {
+      now += 900ms;
+      CHECK(q.timed_out(now) == Expired::nothing);
+      q.on_written(100, now);
+      CHECK(q.writing());
+      CHECK(q.deadline() == now + timeout);
+    }
+    // The big set's last byte goes out now: its reply is owed from here.
+    const std::size_t rest = q.unwritten().size();
+    const std::size_t small = std::string("set small 0 0 1\r\ns\r\n").size();
+    REQUIRE(rest > small);
+    now += 900ms;
+    q.on_written(rest - small, now);
+    const auto big_sent = now;
+    CHECK(q.deadline() == big_sent + timeout);
+    now += 900ms;
+    CHECK(q.timed_out(now) == Expired::nothing);
+    written(q, now);
+    CHECK_FALSE(q.writing());
+    CHECK(q.deadline() == big_sent + timeout);  // the big set's, then the small one's
+    REQUIRE_FALSE(feed(q, "STORED\r\n", now));
+    CHECK(q.deadline() == now + timeout);
+    REQUIRE_FALSE(feed(q, "STORED\r\n", now));
+    CHECK(log == Log{ok("set big", "STORED"), ok("set small", "STORED")});
+  }
+  SECTION("a write that stalls times out socket_timeout after its last progress") {
+    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0);
+    CHECK_FALSE(p.prepare_write(t0).empty());
+    p.on_written(3, t0 + 600ms);
+    CHECK(p.timed_out(t0 + 600ms + timeout - 1ms) == Expired::nothing);
+    CHECK(p.timed_out(t0 + 600ms + timeout) == Expired::write);
+    p.on_written(0, t0 + 1s);  // no progress, no more time
+    CHECK(p.timed_out(t0 + 600ms + timeout) == Expired::write);
+  }
   SECTION("the earlier of the write's and the head reply's") {
-    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"));
+    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0);
     write(p, t0);
-    REQUIRE_FALSE(feed(p, "ST", t0 + 500ms));  // head: t0 + 1.5 s
-    p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"));
+    REQUIRE_FALSE(feed(p, "ST", t0 + 500ms));  // head: t0 + 1 s
+    p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"), t0 + 600ms);
     CHECK_FALSE(p.prepare_write(t0 + 600ms).empty());  // write: t0 + 1.6 s
-    CHECK(p.deadline() == t0 + 500ms + timeout);
-    CHECK(p.timed_out(t0 + 500ms + timeout) == Expired::reply);
+    CHECK(p.deadline() == t0 + timeout);
+    CHECK(p.timed_out(t0 + timeout) == Expired::reply);
     CHECK(p.timed_out(t0 + 600ms + timeout) == Expired::write);
   }
   SECTION("a timeout fails the noreply request in the write under way") {
-    p.submit(noreply(log, "set d", "set d 0 0 1 noreply\r\nd\r\n"));
+    p.submit(noreply(log, "set d", "set d 0 0 1 noreply\r\nd\r\n"), t0);
     CHECK_FALSE(p.prepare_write(t0).empty());
     CHECK(p.fail(make_error_code(errc::timed_out)).empty());
     CHECK(log == Log{ok("set a"), failed("set d", errc::timed_out)});
+  }
+}
+
+TEST_CASE("pipeline: a request whose bytes still leave the kernel's buffer is being sent, not late", "[unit]") {
+  Log log;
+  Pipeline p(options(), {});
+  const std::string big(1000, 'v');
+  p.submit(line(log, "set big", "set big 0 0 1000\r\n" + big + "\r\n"), t0);
+  const std::size_t size = write(p, t0).size();  // all of it into the kernel at once
+  CHECK(p.deadline() == t0 + timeout);
+  CHECK(p.timed_out(t0 + timeout) == Expired::reply);
+  // The connection looks at the kernel's send queue when the reply is due.
+  SECTION("while it drains, socket_timeout at a time") {
+    CHECK(p.still_sending(size - 100, t0 + timeout));
+    CHECK(p.deadline() == t0 + 2 * timeout);
+    CHECK(p.still_sending(size - 300, t0 + 2 * timeout));
+    CHECK(p.deadline() == t0 + 3 * timeout);
+    CHECK(p.timed_out(t0 + 3 * timeout - 1ms) == Expired::nothing);
+    // Stuck: late.
+    CHECK_FALSE(p.still_sending(size - 300, t0 + 3 * timeout));
+    CHECK(p.timed_out(t0 + 3 * timeout) == Expired::reply);
+  }
+  SECTION("all of it has left the host: the reply is late") {
+    CHECK_FALSE(p.still_sending(0, t0 + timeout));
+    CHECK(p.timed_out(t0 + timeout) == Expired::reply);
+  }
+  SECTION("bytes of later requests in the queue say nothing of this one") {
+    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
+    const std::size_t more = write(p, t0 + 10ms).size();
+    CHECK_FALSE(p.still_sending(more, t0 + timeout));
+  }
+}
+
+TEST_CASE("pipeline: a request never written fails alone after connect_timeout + socket_timeout", "[unit]") {
+  Log log;
+  Options o = options(1);
+  o.connect_timeout = 500ms;
+  const auto bound = o.connect_timeout + timeout;
+  Pipeline p(o, {});
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+  write(p, t0);
+  // The pipeline is full (one in flight): b and c wait.
+  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 100ms);
+  p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"), t0 + 300ms);
+  CHECK(p.deadline() == t0 + timeout);  // a's reply comes first
+  REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 900ms));
+  REQUIRE(write(p, t0 + 900ms) == "set b 0 0 1\r\nb\r\n");
+  CHECK(p.deadline() == t0 + 300ms + bound);  // c's wait, before b's reply
+  p.expire_queued(t0 + 300ms + bound - 1ms);
+  CHECK(log == Log{ok("set a", "STORED")});
+  p.expire_queued(t0 + 300ms + bound);
+  CHECK(log == Log{ok("set a", "STORED"), failed("set c", errc::timed_out)});
+  // The connection goes on: b is still owed its reply.
+  CHECK(p.deadline() == t0 + 900ms + timeout);
+  CHECK(p.timed_out(t0 + 300ms + bound) == Expired::nothing);
+  REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 1s));
+  CHECK(log.back() == ok("set b", "STORED"));
+  CHECK(p.idle());
+
+  SECTION("a rerouted request keeps the time it was first queued") {
+    AsyncRequest r = line(log, "set d", "set d 0 0 1\r\nd\r\n");
+    r.queued = t0;
+    p.submit(std::move(r), t0 + 1s);
+    CHECK(p.deadline() == t0 + bound);
   }
 }
 
@@ -474,9 +598,9 @@ TEST_CASE("pipeline: a cut connection fails what was written, reroutes the rest,
 
   SECTION("requests in flight fail, those never written are handed back in order") {
     Pipeline p(options(1), {});
-    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
-    p.submit(get(log, "b"));
-    p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"));
+    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+    p.submit(get(log, "b"), t0);
+    p.submit(line(log, "set c", "set c 0 0 1\r\nc\r\n"), t0);
     CHECK(write(p) == "set a 0 0 1\r\na\r\n");
     REQUIRE_FALSE(feed(p, "STOR"));
     auto rerouted = p.fail(cut);
@@ -489,10 +613,10 @@ TEST_CASE("pipeline: a cut connection fails what was written, reroutes the rest,
   }
   SECTION("the flush on reconnect belongs to the connection: it fails, is not rerouted") {
     Pipeline p(options(), {});
-    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
+    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
     auto flush = line(log, "flush", "flush_all\r\n", LineOperation::flush());
     flush.reroutable = false;
-    p.submit_first(std::move(flush));
+    p.submit_first(std::move(flush), t0);
     auto rerouted = p.fail(make_error_code(errc::timed_out));
     CHECK(log == Log{failed("flush", errc::timed_out)});
     REQUIRE(rerouted.size() == 1);
@@ -502,20 +626,76 @@ TEST_CASE("pipeline: a cut connection fails what was written, reroutes the rest,
     Pipeline p(options(), {});
     auto flush = line(log, "flush", "flush_all\r\n", LineOperation::flush());
     flush.reroutable = false;
-    p.submit_first(std::move(flush));
+    p.submit_first(std::move(flush), t0);
     CHECK(p.fail({}).empty());
     CHECK(log == Log{failed("flush", cut)});
   }
   SECTION("the flush goes ahead of what was queued") {
     Pipeline p(options(), {});
-    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"));
+    p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
     auto flush = line(log, "flush", "flush_all\r\n", LineOperation::flush());
     flush.reroutable = false;
-    p.submit_first(std::move(flush));
+    p.submit_first(std::move(flush), t0);
     CHECK(write(p) == "flush_all\r\nset a 0 0 1\r\na\r\n");
     REQUIRE_FALSE(feed(p, "OK\r\nSTORED\r\n"));
     CHECK(log == Log{ok("flush", "OK"), ok("set a", "STORED")});
   }
+}
+
+TEST_CASE("pipeline: SERVER_ERROR answers one request; the others and the connection go on", "[unit]") {
+  Log log;
+  Pipeline p(options(), {});
+  p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
+  p.submit(get(log, "b"), t0);
+  p.submit(line(log, "set big", "set big 0 0 1\r\nx\r\n"), t0);
+  p.submit(line(log, "delete d", "delete d\r\n", LineOperation::deletion()), t0);
+  write(p);
+  REQUIRE_FALSE(feed(p,
+                     "STORED\r\nSERVER_ERROR backend down\r\nSERVER_ERROR object too large for cache\r\n"
+                     "DELETED\r\n"));
+  CHECK(log == Log{ok("set a", "STORED"), ok("get b", "error: backend down"), ok("set big", "SERVER_ERROR"),
+                   ok("delete d", "DELETED")});
+  CHECK_FALSE(p.retiring());
+  p.submit(get(log, "e"), t0);
+  CHECK(write(p) == "get e\r\n");
+  REQUIRE_FALSE(feed(p, "VALUE e 0 1\r\ne\r\nEND\r\n"));
+  CHECK(log.back() == ok("get e", "e"));
+
+  SECTION("before a request is all written") {
+    // memcached refuses a value too large from its command line and skips
+    // the data: the reply may come while the write is still under way.
+    p.submit(line(log, "set f", "set f 0 0 1\r\nf\r\n"), t0);
+    p.submit(line(log, "set g", "set g 0 0 1\r\ng\r\n"), t0);
+    CHECK_FALSE(p.prepare_write(t0).empty());
+    p.on_written(5, t0);
+    REQUIRE_FALSE(feed(p, "SERVER_ERROR object too large for cache\r\n"));
+    CHECK(log.back() == ok("set f", "SERVER_ERROR"));
+    written(p, t0 + 100ms);
+    CHECK(p.deadline() == t0 + 100ms + timeout);
+    REQUIRE_FALSE(feed(p, "STORED\r\n"));
+    CHECK(log.back() == ok("set g", "STORED"));
+    CHECK(p.idle());
+  }
+}
+
+TEST_CASE("pipeline: a batch of gets answered SERVER_ERROR is sent again one get at a time", "[unit]") {
+  // A proxy answers a whole multi-key get with SERVER_ERROR when one of its
+  // backends is down: each get gets its own answer instead.
+  Log log;
+  Pipeline p(options(), {});
+  p.submit(get(log, "a"), t0);
+  p.submit(get(log, "b"), t0);
+  p.submit(get(log, "c"), t0);
+  p.submit(line(log, "set d", "set d 0 0 1\r\nd\r\n"), t0);
+  CHECK(write(p) == "get a b c\r\nset d 0 0 1\r\nd\r\n");
+  // memcached may send values before an error (out of memory mid-reply).
+  REQUIRE_FALSE(feed(p, "VALUE a 0 2\r\naa\r\nSERVER_ERROR backend down\r\nSTORED\r\n"));
+  CHECK(log == Log{ok("get a", "aa"), ok("set d", "STORED")});
+  CHECK_FALSE(p.retiring());
+  CHECK(write(p) == "get b\r\nget c\r\n");  // never batched again
+  REQUIRE_FALSE(feed(p, "SERVER_ERROR backend down\r\nVALUE c 0 2\r\ncc\r\nEND\r\n"));
+  CHECK(log == Log{ok("get a", "aa"), ok("set d", "STORED"), ok("get b", "error: backend down"), ok("get c", "cc")});
+  CHECK(p.idle());
 }
 
 TEST_CASE("pipeline: a callback may queue more while requests complete", "[unit]") {
@@ -524,10 +704,10 @@ TEST_CASE("pipeline: a callback may queue more while requests complete", "[unit]
   auto first = line(log, "set a", "set a 0 0 1\r\na\r\n");
   first.done = [&p, &log, inner = std::move(first.done)](std::error_code ec) mutable {
     inner(ec);
-    p.submit(get(log, "a"));
+    p.submit(get(log, "a"), t0);
   };
-  p.submit(std::move(first));
-  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"));
+  p.submit(std::move(first), t0);
+  p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0);
   write(p);
   REQUIRE_FALSE(feed(p, "STORED\r\nSTORED\r\n"));
   CHECK(log == Log{ok("set a", "STORED"), ok("set b", "STORED")});
