@@ -172,19 +172,21 @@ void AsyncConnection::pump() {
   pipeline_.prepare_write(Clock::now());
   if (pipeline_.wants_read() && !reading_) read();
   used_ = true;
-  write_some();
+  write_some(false);
   arm_timer();
 }
 
-void AsyncConnection::write_some() {
+void AsyncConnection::write_some(bool started) {
   // Piece by piece, so that the pipeline sees the bytes move (a long write
   // times out only when it stalls).
   // 16 KiB (a TLS record) at a time: each piece moves within socket_timeout
   // on any link worth using.
   constexpr std::size_t piece = 16 * 1024;
   const std::string_view bytes = pipeline_.unwritten();
+  // Over TLS, a write cut into pieces still ends with its last byte in a
+  // record of its own (tls_write_cut): `started` says it continues.
   stream_.async_write(
-      asio::buffer(bytes.data(), std::min(bytes.size(), piece)),
+      asio::buffer(bytes.data(), std::min(bytes.size(), piece)), started,
       asio::bind_executor(
           strand_, [self = shared_from_this()](const std::error_code& ec, std::size_t n) { self->on_written(ec, n); }));
 }
@@ -197,7 +199,7 @@ void AsyncConnection::on_written(const std::error_code& ec, std::size_t n) {
   }
   pipeline_.on_written(n, Clock::now());
   if (pipeline_.writing()) {
-    write_some();
+    write_some(true);
     return;
   }
   if (pipeline_.retired()) {

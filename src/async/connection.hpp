@@ -59,7 +59,7 @@ class AsyncConnection : public std::enable_shared_from_this<AsyncConnection> {
   void on_open();
   void flush_first();
   void pump();
-  void write_some();
+  void write_some(bool started);
   void on_written(const std::error_code& ec, std::size_t n);
   void read();
   void on_read(const std::error_code& ec, std::size_t n);

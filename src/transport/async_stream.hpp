@@ -45,14 +45,15 @@ class AsyncStream {
   }
 
   /// Writes all of `bytes`: `handler(error_code, n)`. Over TLS, records
-  /// are cut as tls_write_cut says.
+  /// are cut as tls_write_cut says; `started`: these bytes continue a write
+  /// whose first part went out just before.
   template <class Handler>
-  void async_write(asio::const_buffer bytes, Handler&& handler) {
+  void async_write(asio::const_buffer bytes, bool started, Handler&& handler) {
     if (!tls_) {
       asio::async_write(*plain_, bytes, std::forward<Handler>(handler));
       return;
     }
-    const std::size_t first = tls_write_cut(bytes.size(), false);
+    const std::size_t first = tls_write_cut(bytes.size(), started);
     if (first == bytes.size()) {
       asio::async_write(*tls_, bytes, std::forward<Handler>(handler));
       return;

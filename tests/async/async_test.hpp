@@ -12,7 +12,11 @@
 #include <asio/use_awaitable.hpp>
 
 #include <exception>
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <memcache/async_client.hpp>
 
@@ -71,6 +75,36 @@ class Spawner {
 };
 
 inline std::error_code code(errc e) { return memcache::make_error_code(e); }
+
+/// How a batch of gets whose values name their keys (value_for) ended.
+struct Tally {
+  std::size_t right = 0, miss = 0, wrong = 0;
+  std::map<std::error_code, std::size_t> errors;
+
+  void record(std::error_code ec, const std::string& key, const std::optional<std::string>& v) {
+    if (ec) {
+      ++errors[ec];
+    } else if (!v) {
+      ++miss;
+    } else if (*v == value_for(key)) {
+      ++right;
+    } else {
+      ++wrong;
+    }
+  }
+  std::size_t completed() const {
+    std::size_t n = right + miss + wrong;
+    for (const auto& [ec, count] : errors) n += count;
+    return n;
+  }
+};
+
+/// Starts an async_get of each key, its outcome recorded in `tally`.
+inline void get_all(memcache::AsyncClient& mc, const std::vector<std::string>& keys, Tally& tally) {
+  for (const auto& k : keys) {
+    mc.async_get(k, [&tally, k](std::error_code ec, std::optional<std::string> v) { tally.record(ec, k, v); });
+  }
+}
 
 }  // namespace atest
 

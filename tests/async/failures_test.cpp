@@ -12,33 +12,6 @@ using namespace atest;
 
 namespace {
 
-// Outcome of a batch of gets whose values name their keys.
-struct Tally {
-  std::size_t right = 0, miss = 0, wrong = 0;
-  std::map<std::error_code, std::size_t> errors;
-  std::size_t completed() const {
-    std::size_t n = right + miss + wrong;
-    for (const auto& [ec, count] : errors) n += count;
-    return n;
-  }
-};
-
-void get_all(memcache::AsyncClient& mc, const std::vector<std::string>& keys, Tally& tally) {
-  for (const auto& k : keys) {
-    mc.async_get(k, [&tally, k](std::error_code ec, std::optional<std::string> v) {
-      if (ec) {
-        ++tally.errors[ec];
-      } else if (!v) {
-        ++tally.miss;
-      } else if (*v == value_for(k)) {
-        ++tally.right;
-      } else {
-        ++tally.wrong;
-      }
-    });
-  }
-}
-
 std::vector<std::string> stored_keys(const std::string& spec, std::size_t n) {
   memcache::Client sync({spec}, fast_options());
   std::vector<std::string> keys;

@@ -374,6 +374,11 @@ void FaultProxy::throttle(std::size_t bytes, std::chrono::milliseconds every) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->faults.throttle_bytes = bytes;
   impl_->faults.throttle_every = every;
+  // Connections accepted from now on advertise a small window from their
+  // first packet (a buffer shrunk after the handshake keeps the window it
+  // advertised): what a slow link cannot take stays in the sender's queue.
+  asio::error_code ignored;
+  impl_->acceptor.set_option(asio::socket_base::receive_buffer_size(throttle_buffer), ignored);
 }
 
 void FaultProxy::stall() {

@@ -23,6 +23,13 @@ inline memcache::Options protocol_options() {
   return o;
 }
 
+/// `o` over the text protocol, whatever the suite's: for what only text
+/// speaks (twemproxy) or what only text does (a multi-key get line).
+inline memcache::Options text_protocol(memcache::Options o) {
+  o.protocol = memcache::Protocol::text;
+  return o;
+}
+
 }  // namespace memcache::test
 
 #endif  // MEMCACHE_TESTS_SUPPORT_TEST_PROTOCOL_HPP
