@@ -34,7 +34,7 @@ TEST_CASE("sync: a large set over a slow link that keeps moving succeeds, howeve
   CHECK(mc.get("big") == OptStr(big));
 }
 
-TEST_CASE("sync: SERVER_ERROR fails that call only, with a debug line; the connection is reused",
+TEST_CASE("sync: SERVER_ERROR fails that call only, with a debug line, the connection is reused",
           "[integration][reliability][bounds]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());

@@ -642,7 +642,7 @@ TEST_CASE("pipeline: a cut connection fails what was written, reroutes the rest,
   }
 }
 
-TEST_CASE("pipeline: SERVER_ERROR answers one request; the others and the connection go on", "[unit]") {
+TEST_CASE("pipeline: SERVER_ERROR answers one request, the others and the connection go on", "[unit]") {
   Log log;
   Pipeline p(options(), {});
   p.submit(line(log, "set a", "set a 0 0 1\r\na\r\n"), t0);
