@@ -46,6 +46,9 @@ void AsyncConnection::shutdown() {
 }
 
 void AsyncConnection::submit(AsyncRequest&& request) {
+  // pump() may close this connection, and closing empties the engine's slot
+  // that owns it: it must outlive this call.
+  const auto keep_alive = shared_from_this();
   if (state_ == State::failed) {
     reroute_(std::move(request), {}, false);
     return;

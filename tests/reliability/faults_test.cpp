@@ -354,6 +354,7 @@ TEST_CASE("a lying server: a miss, false or memcache::Error, never a wrong value
   std::size_t injected = 0;
   for (const Lie& lie : lies()) {
     INFO(call_name(lie.call) << ": " << lie.name);
+    const std::size_t open_before = proxy.open_connections(), accepted_before = proxy.accepted();
     proxy.reply_next(lie.reply, false, lie.then_close);
     const auto start = Clock::now();
     try {
@@ -394,6 +395,16 @@ TEST_CASE("a lying server: a miss, false or memcache::Error, never a wrong value
     }
     CHECK(ms_since(start) < timeout_ms + slack_ms);
     CHECK(proxy.faults_injected() == ++injected);
+    if (lie.then_close) {
+      // The proxy closes the lying connection after its reply, on its own
+      // thread: wait until it has (a pooled connection the server closes in
+      // the same instant it is reused is a race no client can win).
+      const std::size_t after_close = open_before + (proxy.accepted() - accepted_before) - 1;
+      const auto wait_start = Clock::now();
+      while (proxy.open_connections() > after_close && ms_since(wait_start) < 5000) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
 
     // The next calls are answered by the real server, each with its own reply.
     CHECK(mc.get("k") == OptStr(value_for("k")));
