@@ -221,12 +221,14 @@ bool Pipeline::still_sending(std::size_t unsent, Clock::time_point now) {
   AsyncRequest& head = in_flight_.front();
   const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(unsent, bytes_out_);
   if (head.write_end <= left_host) return false;  // all its bytes are gone: the reply is late
-  // A first look cannot tell when bytes last moved: it counts as progress.
-  const bool recent = last_look_ && now - *last_look_ <= socket_timeout_;
+  // The first look at this request cannot tell when bytes last moved: it
+  // counts as progress. Later looks (a socket_timeout apart, or more: timers
+  // fire late) need bytes to have left since the one before.
+  const bool first_look = looked_at_ != head.write_end;
   const bool moved = left_host > left_host_;
   left_host_ = left_host;
-  last_look_ = now;
-  if (recent && !moved) return false;
+  looked_at_ = head.write_end;
+  if (!first_look && !moved) return false;
   head.deadline = now + socket_timeout_;
   return true;
 }

@@ -112,9 +112,9 @@ class Pipeline {
   /// they are moving (a slow link drains the socket's buffer), the request is
   /// still being sent, and its reply is owed within socket_timeout from when
   /// they stop. Returns whether its deadline moved (socket_timeout at a time
-  /// while bytes keep leaving; a first look counts as movement, so a stall
-  /// with the request's bytes still in the kernel's buffer is seen within
-  /// twice socket_timeout).
+  /// while bytes keep leaving; the first look at a request counts as
+  /// movement, so a stall with its bytes still in the kernel's buffer, a
+  /// blackhole, is seen within twice socket_timeout).
   bool still_sending(std::size_t unsent, Clock::time_point now);
 
   /// Ends the connection: requests written (replies owed, or noreply in a
@@ -159,7 +159,7 @@ class Pipeline {
   std::size_t unsent_ = 0;                           // the last requests in flight, not all written yet
   std::uint64_t bytes_out_ = 0;                      // every byte handed to the socket
   std::uint64_t left_host_ = 0;                      // of those, how many the kernel had sent at the last look
-  std::optional<Clock::time_point> last_look_;
+  std::uint64_t looked_at_ = 0;                      // write_end of the request still_sending() last looked at
   bool retiring_ = false;
   bool unsynced_ = false;
   std::deque<AsyncRequest> backlog_;     // not written yet

@@ -547,6 +547,23 @@ TEST_CASE("pipeline: a request whose bytes still leave the kernel's buffer is be
     CHECK_FALSE(p.still_sending(size - 300, t0 + 3 * timeout));
     CHECK(p.timed_out(t0 + 3 * timeout) == Expired::reply);
   }
+  SECTION("a blackhole: nothing leaves, and the timer fires late each time") {
+    // Looks a little more than socket_timeout apart must not each count as
+    // a first look (they did: calls waited out a whole blackhole).
+    CHECK(p.still_sending(size, t0 + timeout + 7ms));
+    CHECK(p.deadline() == t0 + 2 * timeout + 7ms);
+    CHECK_FALSE(p.still_sending(size, t0 + 2 * timeout + 20ms));
+    CHECK(p.timed_out(t0 + 2 * timeout + 20ms) == Expired::reply);
+  }
+  SECTION("the next request gets a first look of its own") {
+    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
+    const std::size_t more = write(p, t0 + 10ms).size();
+    CHECK(p.still_sending(size + more, t0 + timeout));
+    REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + timeout + 10ms));  // big's reply
+    CHECK(p.deadline() == t0 + 10ms + timeout);                 // b's own
+    CHECK(p.still_sending(more, t0 + 10ms + timeout));
+    CHECK_FALSE(p.still_sending(more, t0 + 10ms + 3 * timeout));
+  }
   SECTION("all of it has left the host: the reply is late") {
     CHECK_FALSE(p.still_sending(0, t0 + timeout));
     CHECK(p.timed_out(t0 + timeout) == Expired::reply);
