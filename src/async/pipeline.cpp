@@ -69,6 +69,7 @@ std::string_view Pipeline::prepare_write(Clock::time_point now) {
     AsyncRequest r = batch ? std::move(*batch) : std::move(backlog_.front());
     if (!batch) backlog_.pop_front();
     if (r.op && unsynced_) write_sync();
+    r.write_start = bytes_out_ + write_buf_.size();
     write_buf_ += r.bytes;
     if (r.op) {
       dispatcher_.expect(*r.op);
@@ -101,6 +102,7 @@ void Pipeline::write_sync() {
   };
   r.op = sync.get();
   r.owner = std::move(sync);
+  r.write_start = bytes_out_ + write_buf_.size();
   protocol::encode_line(write_buf_, "version");
   r.write_end = bytes_out_ + write_buf_.size();
   ++unsent_;
@@ -221,18 +223,18 @@ bool Pipeline::still_sending(const SendQueue& queue, Clock::time_point now) {
   AsyncRequest& head = in_flight_.front();
   const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(queue.unsent, bytes_out_);
   if (head.write_end <= left_host) return false;  // all its bytes are gone: the reply is late
+  // Bytes before the head's own were all delivered (their requests were
+  // answered): the first look at it asks whether any of its own bytes left
+  // since they were written, later looks whether more did since the last.
+  // Nothing left for socket_timeout is a stall (a blackhole, a peer that
+  // stopped reading), seen at the first look. TCP also tells when the peer
+  // last acknowledged anything: not within socket_timeout is a stall too.
   const bool first_look = looked_at_ != head.write_end;
-  const bool moved = left_host > left_host_;
+  const bool moved = left_host > (first_look ? head.write_start : left_host_);
   left_host_ = left_host;
   looked_at_ = head.write_end;
-  // The first look at this request cannot tell when bytes last moved: it
-  // counts as progress, and later looks (socket_timeout apart or more: timers
-  // fire late) need bytes to have left since the one before. TCP also tells
-  // when the peer last acknowledged anything: nothing for socket_timeout is a
-  // blackhole, seen at the first look. (Acks alone are not enough: a peer
-  // that stopped reading still answers window probes.)
   const bool acked = !queue.since_ack || *queue.since_ack < socket_timeout_;
-  const bool moving = acked && (first_look || moved);
+  const bool moving = acked && moved;
   if (!moving) return false;
   head.deadline = now + socket_timeout_;
   return true;

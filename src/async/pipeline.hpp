@@ -113,10 +113,11 @@ class Pipeline {
   /// moving (a slow link drains the socket's buffer), the request is still
   /// being sent, and its reply is owed within socket_timeout from when they
   /// stop. Returns whether its deadline moved (socket_timeout at a time while
-  /// bytes keep leaving). The first look at a request counts as movement,
-  /// so a stall with its bytes still in the kernel's buffer is seen within
-  /// twice socket_timeout; over TCP, a peer that acknowledged nothing for
-  /// socket_timeout (a blackhole, a link down) is seen at the first look.
+  /// bytes keep leaving: at the first look, some of its own bytes have left
+  /// since it was written; later, more since the look before; and over TCP,
+  /// the peer acknowledged something within socket_timeout). A stall with its
+  /// bytes still in the kernel's buffer (a blackhole, a link down) is seen at
+  /// the first look, socket_timeout after its last byte was written.
   bool still_sending(const SendQueue& queue, Clock::time_point now);
 
   /// Ends the connection: requests written (replies owed, or noreply in a

@@ -43,9 +43,10 @@ struct AsyncRequest {
   /// When it was first queued (kept when it is rerouted): an unwritten
   /// request fails once it has waited connect_timeout + socket_timeout.
   std::optional<std::chrono::steady_clock::time_point> queued;
-  /// Where its bytes end in the connection's byte stream, and whether they
-  /// were all written: its reply is owed within socket_timeout of that
-  /// (`deadline`).
+  /// Where its bytes start and end in the connection's byte stream, and
+  /// whether they were all written: its reply is owed within socket_timeout
+  /// of that (`deadline`).
+  std::uint64_t write_start = 0;
   std::uint64_t write_end = 0;
   bool sent = false;
   std::chrono::steady_clock::time_point deadline{};  // set once sent

@@ -74,16 +74,16 @@ bool wait_step(Exchange& x) {
 }
 
 // All written, no reply yet: but a request still leaving a slow link from
-// the kernel's send buffer is being sent, not waiting. True while those bytes
-// move: fewer are left than at the last look (the first look cannot tell: it
-// says yes), and over TCP the peer acknowledged something within `timeout`
-// (a blackhole is seen at the first look).
+// the kernel's send buffer is being sent, not waiting. True while its bytes
+// move: some left since it was written (first look) or since the last look,
+// and over TCP the peer acknowledged something within `timeout`. A request
+// none of whose bytes left (a blackhole) is late at the first look.
 bool still_leaving(Exchange& x, std::chrono::milliseconds timeout) {
   if (x.written < x.request.size()) return false;  // the poll loop watches writes itself
   const auto queue = send_queue(x.conn->socket().native_handle());
   if (!queue || queue->unsent == 0) return false;
   const bool acked = !queue->since_ack || *queue->since_ack < timeout;
-  const bool moved = acked && (!x.unsent_seen || queue->unsent < *x.unsent_seen);
+  const bool moved = acked && queue->unsent < x.unsent_seen.value_or(x.request.size());
   x.unsent_seen = queue->unsent;
   return moved;
 }

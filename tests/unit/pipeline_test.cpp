@@ -556,22 +556,33 @@ TEST_CASE("pipeline: a request whose bytes still leave the kernel's buffer is be
     CHECK_FALSE(p.still_sending(queue_of(size - 300), t0 + 3 * timeout));
     CHECK(p.timed_out(t0 + 3 * timeout) == Expired::reply);
   }
-  SECTION("without TCP's clock, a blackhole: nothing leaves, and the timer fires late each time") {
-    // Looks a little more than socket_timeout apart must not each count as
-    // a first look (they did: calls waited out a whole blackhole).
-    CHECK(p.still_sending(queue_of(size), t0 + timeout + 7ms));
+  SECTION("a blackhole: none of its bytes left, it is late at the first look") {
+    CHECK_FALSE(p.still_sending(queue_of(size), t0 + timeout + 7ms));
+    CHECK(p.timed_out(t0 + timeout + 7ms) == Expired::reply);
+  }
+  SECTION("a stall after some bytes left: late at the next look, however late the timer fires") {
+    // Looks a little more than socket_timeout apart are not first looks
+    // (they were once: calls waited out a whole blackhole).
+    CHECK(p.still_sending(queue_of(size - 100), t0 + timeout + 7ms));
     CHECK(p.deadline() == t0 + 2 * timeout + 7ms);
-    CHECK_FALSE(p.still_sending(queue_of(size), t0 + 2 * timeout + 20ms));
+    CHECK_FALSE(p.still_sending(queue_of(size - 100), t0 + 2 * timeout + 20ms));
     CHECK(p.timed_out(t0 + 2 * timeout + 20ms) == Expired::reply);
   }
   SECTION("the next request gets a first look of its own") {
     p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
     const std::size_t more = write(p, t0 + 10ms).size();
-    CHECK(p.still_sending(queue_of(size + more), t0 + timeout));
+    CHECK(p.still_sending(queue_of(size + more - 100), t0 + timeout));
     REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + timeout + 10ms));  // big's reply
     CHECK(p.deadline() == t0 + 10ms + timeout);                 // b's own
-    CHECK(p.still_sending(queue_of(more), t0 + 10ms + timeout));
-    CHECK_FALSE(p.still_sending(queue_of(more), t0 + 10ms + 3 * timeout));
+    CHECK(p.still_sending(queue_of(more - 5), t0 + 10ms + timeout));
+    CHECK_FALSE(p.still_sending(queue_of(more - 5), t0 + 10ms + 2 * timeout));
+    CHECK(p.timed_out(t0 + 10ms + 2 * timeout) == Expired::reply);
+  }
+  SECTION("the next request, none of whose bytes left, is late at its first look") {
+    p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
+    const std::size_t more = write(p, t0 + 10ms).size();
+    REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + 20ms));  // big's reply
+    CHECK_FALSE(p.still_sending(queue_of(more), t0 + 10ms + timeout));
   }
   SECTION("TCP: acknowledgements within socket_timeout say the bytes move") {
     CHECK(p.still_sending(queue_of(size - 100, 20ms), t0 + timeout));
