@@ -140,17 +140,22 @@ void GetMultiCommand::visit(std::size_t sent, const protocol::Reply& reply) {
   // The caller's key is the sent one without the prefix.
   const std::string_view wire = groups_.wires()[sent];
   const std::string_view key(wire.data() + groups_.prefix_size(), wire.size() - groups_.prefix_size());
-  Value::View value{reply.data, reply.flags};
-  if ((reply.flags & flags::compressed) != 0) {
-    // As get_multi: a value that cannot be decompressed is left out, and logged.
-    try {
-      inflated_ = decompress(reply.data, options_);
-    } catch (const ValueError& e) {
-      debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
-      return;
-    }
-    value = Value::View{inflated_, reply.flags & ~flags::compressed};
+  if ((reply.flags & flags::compressed) != 0) return visit_compressed(key, reply);
+  call_visitor(key, Value::View{reply.data, reply.flags});
+}
+
+void GetMultiCommand::visit_compressed(std::string_view key, const protocol::Reply& reply) {
+  // As get_multi: a value that cannot be decompressed is left out, and logged.
+  try {
+    inflated_ = decompress(reply.data, options_);
+  } catch (const ValueError& e) {
+    debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
+    return;
   }
+  call_visitor(key, Value::View{inflated_, reply.flags & ~flags::compressed});
+}
+
+void GetMultiCommand::call_visitor(std::string_view key, Value::View value) {
   try {
     (*visit_)(key, value);
     ++visited_;

@@ -102,6 +102,8 @@ class GetMultiCommand final : public Command {
 
  private:
   void visit(std::size_t sent, const protocol::Reply& reply);
+  void visit_compressed(std::string_view key, const protocol::Reply& reply);
+  void call_visitor(std::string_view key, Value::View value);
 
   struct Part {
     std::size_t server;
