@@ -1,10 +1,12 @@
 // memcache_bench: this library against libmemcached, side by side on the same
 // memcached servers (started here, on free ports), in one process.
 //
-//   memcache_bench [--quick] [--runs N] [--list] [FILTER...]
+//   memcache_bench [--quick] [--runs N] [--awake] [--list] [FILTER...]
 //   memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]
 //
-// A FILTER picks the workloads (and the measures "callgrind_get",
+// --awake keeps every CPU busy with SCHED_IDLE spinners while workloads run
+// (awake.hpp: an idle VM's vCPUs otherwise add their wake-up to every round
+// trip). A FILTER picks the workloads (and the measures "callgrind_get",
 // "allocations") whose name contains it. The second form is the loop that
 // `callgrind_get` runs under valgrind; run it by hand to profile:
 //   valgrind --tool=callgrind --collect-atstart=no memcache_bench --callgrind-get 20000 --peer memcache
@@ -18,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "allocations.hpp"
+#include "awake.hpp"
 #include "callgrind.hpp"
 #include "cluster.hpp"
 #include "programs.hpp"
@@ -34,6 +37,7 @@ constexpr std::size_t cluster_size = 4;
 struct Arguments {
   bool quick = false;
   bool list = false;
+  bool awake = false;
   std::size_t runs = 5;
   std::vector<std::string> filters;
   std::optional<std::size_t> callgrind_gets;
@@ -43,7 +47,7 @@ struct Arguments {
 
 [[noreturn]] void usage() {
   throw std::invalid_argument(
-      "usage: memcache_bench [--quick] [--runs N] [--list] [--protocol text|meta] [FILTER...]\n"
+      "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta] [FILTER...]\n"
       "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]\n"
       "                      [--protocol text|meta]");
 }
@@ -58,6 +62,8 @@ Arguments parse(int argc, char** argv) {
     };
     if (arg == "--quick") {
       args.quick = true;
+    } else if (arg == "--awake") {
+      args.awake = true;
     } else if (arg == "--list") {
       args.list = true;
     } else if (arg == "--runs") {
@@ -115,12 +121,17 @@ int suite(const Arguments& args) {
 
   Cluster cluster(cluster_size);
   print_machine(args.runs);
+  if (args.awake) fmt::print("--awake: every CPU kept out of idle by a SCHED_IDLE spinner\n\n");
 
   std::vector<Result> results;
-  for (const auto& w : all) {
-    if (!selected(args, w.name)) continue;
-    std::fprintf(stderr, "running %s...\n", w.name.c_str());
-    results.push_back(run_workload(w, cluster, args.runs, ops_for(w, args.quick)));
+  {
+    std::optional<KeepCpusAwake> awake;
+    if (args.awake) awake.emplace();
+    for (const auto& w : all) {
+      if (!selected(args, w.name)) continue;
+      std::fprintf(stderr, "running %s...\n", w.name.c_str());
+      results.push_back(run_workload(w, cluster, args.runs, ops_for(w, args.quick)));
+    }
   }
   print_rates(results);
 

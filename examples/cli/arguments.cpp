@@ -28,7 +28,7 @@ const std::map<std::string, CommandHelp>& commands() {
       {"delete", {"delete KEY", "Deletes KEY. Exit 1 when it was absent."}},
       {"touch", {"touch KEY --ttl N", "Gives KEY a new expiry. Exit 1 when it is absent."}},
       {"stats", {"stats [ARGS]", "Prints `stats [ARGS]` of every reachable server."}},
-      {"flush", {"flush", "Invalidates every item on every server (flush_all)."}},
+      {"flush", {"flush", "Invalidates every item on every server (flush_all). Exit 2 unless every server confirmed."}},
       {"version", {"version", "Prints the memcached version of every reachable server."}},
   };
   return table;

@@ -218,8 +218,14 @@ int run_command(const Arguments& args, std::istream& in, std::ostream& out) {
   if (c == "stats" || c == "version") return stats(mc, args, out, c == "version");
   if (c == "flush") {
     if (mc.get_stats().empty()) return miss_or_unreachable(mc, args);
-    mc.flush_all();
-    return report_bool(mc, args, out, true, "OK", "");
+    // Some servers flushed and others not is a failure: the cache is not empty.
+    const bool all = mc.flush_all();
+    if (args.json) {
+      out << "{\"command\":\"flush\",\"ok\":" << (all ? "true" : "false") << "}\n";
+    } else {
+      out << (all ? "OK" : "NOT FLUSHED: a server did not confirm") << "\n";
+    }
+    return all ? success : failure;
   }
   throw UsageError("unknown command \"" + c + "\"");
 }

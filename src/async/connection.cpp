@@ -277,8 +277,8 @@ void AsyncConnection::on_timer(const std::error_code& ec) {
   auto expired = pipeline_.timed_out(now);
   if (expired == Pipeline::Expired::reply) {
     // Its bytes may still be leaving a slow link from the kernel's buffer.
-    const auto unsent = unsent_bytes(stream_.socket().native_handle());
-    if (unsent && pipeline_.still_sending(*unsent, now)) expired = Pipeline::Expired::nothing;
+    const auto queue = send_queue(stream_.socket().native_handle());
+    if (queue && pipeline_.still_sending(*queue, now)) expired = Pipeline::Expired::nothing;
   }
   if (expired == Pipeline::Expired::nothing) {
     arm_timer();  // the deadline moved on, or nothing is owed any more

@@ -216,19 +216,24 @@ void Pipeline::expire_queued(Clock::time_point now) {
   for (auto& r : expired) r.done(make_error_code(errc::timed_out));
 }
 
-bool Pipeline::still_sending(std::size_t unsent, Clock::time_point now) {
+bool Pipeline::still_sending(const SendQueue& queue, Clock::time_point now) {
   if (in_flight_.empty() || !in_flight_.front().sent) return false;
   AsyncRequest& head = in_flight_.front();
-  const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(unsent, bytes_out_);
+  const std::uint64_t left_host = bytes_out_ - std::min<std::uint64_t>(queue.unsent, bytes_out_);
   if (head.write_end <= left_host) return false;  // all its bytes are gone: the reply is late
-  // The first look at this request cannot tell when bytes last moved: it
-  // counts as progress. Later looks (a socket_timeout apart, or more: timers
-  // fire late) need bytes to have left since the one before.
   const bool first_look = looked_at_ != head.write_end;
   const bool moved = left_host > left_host_;
   left_host_ = left_host;
   looked_at_ = head.write_end;
-  if (!first_look && !moved) return false;
+  // The first look at this request cannot tell when bytes last moved: it
+  // counts as progress, and later looks (socket_timeout apart or more: timers
+  // fire late) need bytes to have left since the one before. TCP also tells
+  // when the peer last acknowledged anything: nothing for socket_timeout is a
+  // blackhole, seen at the first look. (Acks alone are not enough: a peer
+  // that stopped reading still answers window probes.)
+  const bool acked = !queue.since_ack || *queue.since_ack < socket_timeout_;
+  const bool moving = acked && (first_look || moved);
+  if (!moving) return false;
   head.deadline = now + socket_timeout_;
   return true;
 }

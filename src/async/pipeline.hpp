@@ -17,6 +17,7 @@
 #include "async/request.hpp"
 #include "protocol/dispatcher.hpp"
 #include "support/read_buffer.hpp"
+#include "transport/send_queue.hpp"
 
 namespace memcache::detail {
 
@@ -107,15 +108,16 @@ class Pipeline {
   /// Fails, with timed_out, the unwritten requests that have waited too long
   /// at `now`; the connection and the others go on.
   void expire_queued(Clock::time_point now);
-  /// The oldest reply is overdue, and the kernel still holds `unsent` of the
-  /// bytes written (unsent_bytes()): if some are the oldest request's own and
-  /// they are moving (a slow link drains the socket's buffer), the request is
-  /// still being sent, and its reply is owed within socket_timeout from when
-  /// they stop. Returns whether its deadline moved (socket_timeout at a time
-  /// while bytes keep leaving; the first look at a request counts as
-  /// movement, so a stall with its bytes still in the kernel's buffer, a
-  /// blackhole, is seen within twice socket_timeout).
-  bool still_sending(std::size_t unsent, Clock::time_point now);
+  /// The oldest reply is overdue, and the kernel still holds `queue.unsent`
+  /// of the bytes written: if some are the oldest request's own and they are
+  /// moving (a slow link drains the socket's buffer), the request is still
+  /// being sent, and its reply is owed within socket_timeout from when they
+  /// stop. Returns whether its deadline moved (socket_timeout at a time while
+  /// bytes keep leaving). The first look at a request counts as movement,
+  /// so a stall with its bytes still in the kernel's buffer is seen within
+  /// twice socket_timeout; over TCP, a peer that acknowledged nothing for
+  /// socket_timeout (a blackhole, a link down) is seen at the first look.
+  bool still_sending(const SendQueue& queue, Clock::time_point now);
 
   /// Ends the connection: requests written (replies owed, or noreply in a
   /// write under way) fail with `ec`, as do unwritten ones that belong to this

@@ -75,13 +75,16 @@ bool wait_step(Exchange& x) {
 
 // All written, no reply yet: but a request still leaving a slow link from
 // the kernel's send buffer is being sent, not waiting. True while those bytes
-// move (the first look cannot tell when they last did, so it says yes).
-bool still_leaving(Exchange& x) {
+// move: fewer are left than at the last look (the first look cannot tell: it
+// says yes), and over TCP the peer acknowledged something within `timeout`
+// (a blackhole is seen at the first look).
+bool still_leaving(Exchange& x, std::chrono::milliseconds timeout) {
   if (x.written < x.request.size()) return false;  // the poll loop watches writes itself
-  const auto unsent = unsent_bytes(x.conn->socket().native_handle());
-  if (!unsent || *unsent == 0) return false;
-  const bool moved = !x.unsent_seen || *unsent < *x.unsent_seen;
-  x.unsent_seen = *unsent;
+  const auto queue = send_queue(x.conn->socket().native_handle());
+  if (!queue || queue->unsent == 0) return false;
+  const bool acked = !queue->since_ack || *queue->since_ack < timeout;
+  const bool moved = acked && (!x.unsent_seen || queue->unsent < *x.unsent_seen);
+  x.unsent_seen = queue->unsent;
   return moved;
 }
 
@@ -137,7 +140,7 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
     Exchange& x = *first[0];
     if (x.outcome == Exchange::Outcome::pending && x.written == x.request.size() && x.conn->socket().can_wait()) {
       while (!guarded(x, wait_step)) {
-        if (!still_leaving(x)) {
+        if (!still_leaving(x, timeout)) {
           time_out(x, timeout);
           return;
         }
@@ -166,7 +169,7 @@ void run_exchanges(Exchange* const* first, std::size_t count, std::chrono::milli
     int ready = left.count() > 0 ? wait_ready(fds.data(), fds.size(), left) : 0;
     if (ready == 0) {
       bool leaving = false;
-      for (Exchange* x : active) leaving |= still_leaving(*x);
+      for (Exchange* x : active) leaving |= still_leaving(*x, timeout);
       if (leaving) {
         deadline = Clock::now() + timeout;
         continue;

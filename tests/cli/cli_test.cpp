@@ -135,6 +135,15 @@ TEST_CASE("memcache-cli stats, version and flush", "[integration][cli]") {
   CHECK(flush.exit_code == 0);
   CHECK(flush.out == "OK\n");
   CHECK_FALSE(mc.get("k"));
+
+  // One server of two unreachable: the other is flushed, and the command says
+  // the cache was not (exit code 2).
+  REQUIRE(mc.set("k", "v"));
+  auto partial = Cli{server.spec() + ",127.0.0.1:1"}({"flush"});
+  CHECK(partial.exit_code == 2);
+  CHECK(partial.out == "NOT FLUSHED: a server did not confirm\n");
+  CHECK_FALSE(mc.get("k"));
+  CHECK(Cli{server.spec() + ",127.0.0.1:1"}({"--json", "flush"}).out == "{\"command\":\"flush\",\"ok\":false}\n");
 }
 
 TEST_CASE("memcache-cli errors: usage, bad keys, unreachable servers", "[integration][cli]") {

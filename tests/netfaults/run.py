@@ -73,7 +73,8 @@ class Poller(threading.Thread):
 
     def stop(self):
         self.stopping.set()
-        self.join()
+        if self.is_alive():  # never started when the driver failed to
+            self.join()
 
 
 def served(samples):

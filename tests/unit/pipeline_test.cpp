@@ -28,6 +28,7 @@ using memcache::errc;
 using memcache::Options;
 using memcache::detail::AsyncRequest;
 using memcache::detail::Pipeline;
+using memcache::detail::SendQueue;
 using memcache::detail::protocol::LineOperation;
 using memcache::detail::protocol::Reply;
 using memcache::detail::protocol::ReplyType;
@@ -528,6 +529,14 @@ TEST_CASE("pipeline: a write times out only when its bytes stop moving", "[unit]
   }
 }
 
+namespace {
+// What the kernel says of the send queue: `unsent` bytes, and (TCP) when the
+// peer last acknowledged some; without it, as over a unix socket.
+SendQueue queue_of(std::size_t unsent, std::optional<std::chrono::milliseconds> since_ack = std::nullopt) {
+  return SendQueue{unsent, since_ack};
+}
+}  // namespace
+
 TEST_CASE("pipeline: a request whose bytes still leave the kernel's buffer is being sent, not late", "[unit]") {
   Log log;
   Pipeline p(options(), {});
@@ -538,40 +547,56 @@ TEST_CASE("pipeline: a request whose bytes still leave the kernel's buffer is be
   CHECK(p.timed_out(t0 + timeout) == Expired::reply);
   // The connection looks at the kernel's send queue when the reply is due.
   SECTION("while it drains, socket_timeout at a time") {
-    CHECK(p.still_sending(size - 100, t0 + timeout));
+    CHECK(p.still_sending(queue_of(size - 100), t0 + timeout));
     CHECK(p.deadline() == t0 + 2 * timeout);
-    CHECK(p.still_sending(size - 300, t0 + 2 * timeout));
+    CHECK(p.still_sending(queue_of(size - 300), t0 + 2 * timeout));
     CHECK(p.deadline() == t0 + 3 * timeout);
     CHECK(p.timed_out(t0 + 3 * timeout - 1ms) == Expired::nothing);
     // Stuck: late.
-    CHECK_FALSE(p.still_sending(size - 300, t0 + 3 * timeout));
+    CHECK_FALSE(p.still_sending(queue_of(size - 300), t0 + 3 * timeout));
     CHECK(p.timed_out(t0 + 3 * timeout) == Expired::reply);
   }
-  SECTION("a blackhole: nothing leaves, and the timer fires late each time") {
+  SECTION("without TCP's clock, a blackhole: nothing leaves, and the timer fires late each time") {
     // Looks a little more than socket_timeout apart must not each count as
     // a first look (they did: calls waited out a whole blackhole).
-    CHECK(p.still_sending(size, t0 + timeout + 7ms));
+    CHECK(p.still_sending(queue_of(size), t0 + timeout + 7ms));
     CHECK(p.deadline() == t0 + 2 * timeout + 7ms);
-    CHECK_FALSE(p.still_sending(size, t0 + 2 * timeout + 20ms));
+    CHECK_FALSE(p.still_sending(queue_of(size), t0 + 2 * timeout + 20ms));
     CHECK(p.timed_out(t0 + 2 * timeout + 20ms) == Expired::reply);
   }
   SECTION("the next request gets a first look of its own") {
     p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
     const std::size_t more = write(p, t0 + 10ms).size();
-    CHECK(p.still_sending(size + more, t0 + timeout));
+    CHECK(p.still_sending(queue_of(size + more), t0 + timeout));
     REQUIRE_FALSE(feed(p, "STORED\r\n", t0 + timeout + 10ms));  // big's reply
     CHECK(p.deadline() == t0 + 10ms + timeout);                 // b's own
-    CHECK(p.still_sending(more, t0 + 10ms + timeout));
-    CHECK_FALSE(p.still_sending(more, t0 + 10ms + 3 * timeout));
+    CHECK(p.still_sending(queue_of(more), t0 + 10ms + timeout));
+    CHECK_FALSE(p.still_sending(queue_of(more), t0 + 10ms + 3 * timeout));
+  }
+  SECTION("TCP: acknowledgements within socket_timeout say the bytes move") {
+    CHECK(p.still_sending(queue_of(size - 100, 20ms), t0 + timeout));
+    CHECK(p.deadline() == t0 + 2 * timeout);
+    CHECK(p.still_sending(queue_of(size - 900, timeout - 1ms), t0 + 2 * timeout));
+    CHECK(p.deadline() == t0 + 3 * timeout);
+    CHECK_FALSE(p.still_sending(queue_of(size - 900, timeout + 5ms), t0 + 3 * timeout + 5ms));
+    CHECK(p.timed_out(t0 + 3 * timeout + 5ms) == Expired::reply);
+  }
+  SECTION("TCP: a blackhole (no acknowledgement for socket_timeout) is seen at the first look") {
+    CHECK_FALSE(p.still_sending(queue_of(size, timeout + 3ms), t0 + timeout + 3ms));
+    CHECK(p.timed_out(t0 + timeout + 3ms) == Expired::reply);
+  }
+  SECTION("TCP: a peer that stopped reading still acknowledges window probes, but nothing leaves") {
+    CHECK(p.still_sending(queue_of(size - 100, 150ms), t0 + timeout));
+    CHECK_FALSE(p.still_sending(queue_of(size - 100, 300ms), t0 + 2 * timeout));
   }
   SECTION("all of it has left the host: the reply is late") {
-    CHECK_FALSE(p.still_sending(0, t0 + timeout));
+    CHECK_FALSE(p.still_sending(queue_of(0), t0 + timeout));
     CHECK(p.timed_out(t0 + timeout) == Expired::reply);
   }
   SECTION("bytes of later requests in the queue say nothing of this one") {
     p.submit(line(log, "set b", "set b 0 0 1\r\nb\r\n"), t0 + 10ms);
     const std::size_t more = write(p, t0 + 10ms).size();
-    CHECK_FALSE(p.still_sending(more, t0 + timeout));
+    CHECK_FALSE(p.still_sending(queue_of(more), t0 + timeout));
   }
 }
 
