@@ -169,6 +169,8 @@ class DeleteMultiCommand final : public Command {
  public:
   /// `keys` outlive the command. Checks the keys.
   DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply, const Options& options);
+  DeleteMultiCommand(const DeleteMultiCommand&) = delete;  // groups_ refers to wires_
+  DeleteMultiCommand& operator=(const DeleteMultiCommand&) = delete;
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
