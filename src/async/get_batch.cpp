@@ -36,15 +36,11 @@ std::optional<AsyncRequest> take_get_batch(std::deque<AsyncRequest>& backlog, st
     batch->members.push_back(std::move(backlog.front()));
     backlog.pop_front();
   }
-  AsyncRequest r;
-  protocol::begin_retrieval(r.bytes, kind == Batchable::gets);
   std::vector<std::string_view> keys;
   keys.reserve(run);
-  for (const AsyncRequest& m : batch->members) {
-    keys.emplace_back(*m.route_key);
-    protocol::append_key(r.bytes, keys.back());
-  }
-  protocol::finish_line(r.bytes);
+  for (const AsyncRequest& m : batch->members) keys.emplace_back(*m.route_key);
+  AsyncRequest r;
+  protocol::encode_retrieval(r.bytes, kind == Batchable::gets, keys.data(), keys.size());
   // A VALUE goes to the member whose key it names, through that member's own
   // operation (which checks the key again); END answers them all.
   GetBatch* b = batch.get();

@@ -1,7 +1,6 @@
 #include "commands/multi_key.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -32,30 +31,39 @@ std::string_view text_of(const Key& k) { return k.text; }
 
 // -- KeyGroups --------------------------------------------------------------------
 
-KeyGroups::KeyGroups(const KeyList& keys, std::string_view prefix) : keys_(keys), prefix_(prefix) {
+KeyGroups::KeyGroups(const KeyList& keys, std::string_view prefix, std::vector<std::string_view>& wires)
+    : keys_(keys), prefix_(prefix), wires_(wires) {
   if (!prefix_.empty()) {
-    for (const Key& k : keys_) prefixed_.emplace_back(std::string(prefix_).append(k.text.data(), k.text.size()));
+    prefixed_.emplace();
+    for (const Key& k : keys_) prefixed_->emplace_back(std::string(prefix_).append(k.text.data(), k.text.size()));
   }
 }
 
 void KeyGroups::route(Router& router) {
+  wires_.clear();
+  starts_.assign(router.servers() + 1, 0);
   if (router.servers() == 1) {
     // One server: every key hashes to it, and rehashing past it lands on it
-    // again, so all keys go there or, when it is unusable, none do. This
-    // skips a hash, a rehash check and three calls per key.
-    per_server_.resize(1);
+    // again, so all keys go there in the caller's order or, when it is
+    // unusable, none do. This skips a hash, a rehash check and three calls
+    // per key.
     if (keys_.empty()) return;
     if (!router.usable(0)) {
       unrouted_ = keys_.size();
       return;
     }
-    per_server_[0].resize(keys_.size());
-    std::iota(per_server_[0].begin(), per_server_[0].end(), std::size_t{0});
+    wires_.reserve(keys_.size());
+    if (prefixed_) {
+      wires_.assign(prefixed_->begin(), prefixed_->end());
+    } else {
+      for (const Key& k : keys_) wires_.push_back(k.text);
+    }
+    starts_[1] = keys_.size();
     return;
   }
+  // Each key's server, then the keys placed server by server (a counting sort).
   constexpr auto unrouted = static_cast<std::uint32_t>(-1);
   std::vector<std::uint32_t> server_of(keys_.size(), unrouted);
-  std::vector<std::size_t> count(router.servers());
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     auto server = router.route(wire(i), keys_[i].hash);
     if (!server) {
@@ -63,12 +71,17 @@ void KeyGroups::route(Router& router) {
       continue;
     }
     server_of[i] = static_cast<std::uint32_t>(*server);
-    ++count[*server];
+    ++starts_[*server + 1];
   }
-  per_server_.resize(count.size());
-  for (std::size_t s = 0; s < count.size(); ++s) per_server_[s].reserve(count[s]);
+  std::partial_sum(starts_.begin(), starts_.end(), starts_.begin());
+  std::vector<std::size_t> next(starts_.begin(), starts_.end() - 1);
+  wires_.resize(keys_.size() - unrouted_);
+  order_.resize(wires_.size());
   for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (server_of[i] != unrouted) per_server_[server_of[i]].push_back(i);
+    if (server_of[i] == unrouted) continue;
+    const std::size_t at = next[server_of[i]]++;
+    wires_[at] = wire(i);
+    order_[at] = i;
   }
 }
 
@@ -76,44 +89,36 @@ void KeyGroups::route(Router& router) {
 
 GetMultiCommand::GetMultiCommand(const KeyList& keys, std::string_view prefix, const Options& options,
                                  std::vector<std::string_view>& sent_keys, std::optional<ValueVisitor> visit)
-    : groups_(keys, prefix), options_(options), sent_keys_(sent_keys), visit_(visit) {
+    : groups_(keys, prefix, sent_keys), options_(options), visit_(visit) {
   check_call_keys(options, prefix, keys, text_of);
+  if (!visit_) found_.emplace();
 }
 
 void GetMultiCommand::plan(Router& router) {
   groups_.route(router);
   if (groups_.unrouted() != 0) error_ = make_error_code(errc::no_server);
-  sent_keys_.clear();
-  sent_keys_.reserve(groups_.keys().size() - groups_.unrouted());  // never reallocated: parts point into it
-  sent_index_.reserve(sent_keys_.capacity());
-  const auto& per_server = groups_.per_server();
-  for (std::size_t s = 0; s < per_server.size(); ++s) {
-    const auto& indices = per_server[s];
-    for (std::size_t begin = 0; begin < indices.size(); begin += keys_per_get) {
-      const std::size_t end = std::min(indices.size(), begin + keys_per_get);
+  for (std::size_t s = 0; s < groups_.servers(); ++s) {
+    const std::size_t end = groups_.begin(s + 1);
+    for (std::size_t first = groups_.begin(s); first < end; first += keys_per_get) {
       Part& part = parts_.emplace_back();
       part.server = s;
-      part.first_key = sent_keys_.size();
-      part.count = end - begin;
-      for (std::size_t j = begin; j < end; ++j) {
-        sent_keys_.push_back(groups_.wire(indices[j]));
-        sent_index_.push_back(indices[j]);
-      }
+      part.first_key = first;
+      part.count = std::min(end - first, keys_per_get);
     }
   }
 }
 
 protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out) {
   Part& part = parts_[index];
+  const std::string_view* keys = groups_.wires().data() + part.first_key;
   if (visit_) {
-    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
+    part.op.emplace(keys, part.count, part.first_key,
                     [this](std::size_t sent, const protocol::Reply& r) { visit(sent, r); });
   } else {
-    part.op.emplace(sent_keys_.data() + part.first_key, part.count, part.first_key,
-                    [this, &part](std::size_t sent, const protocol::Reply& r) {
-                      if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
-                      part.found.emplace_back(sent_index_[sent], Value(std::string(r.data), r.flags));
-                    });
+    part.op.emplace(keys, part.count, part.first_key, [this](std::size_t sent, const protocol::Reply& r) {
+      if (r.type == ReplyType::oversized_value) return log_oversized(options_, r);
+      found_->emplace_back(groups_.index(sent), Value(std::string(r.data), r.flags));
+    });
   }
   if (options_.protocol == Protocol::meta) {
     // Quiet gets (misses send nothing), then mn: its MN ends the batch.
@@ -121,33 +126,36 @@ protocol::Operation* GetMultiCommand::encode(std::size_t index, std::string& out
     get.quiet = true;
     const auto count = static_cast<std::uint32_t>(part.count);
     const std::uint32_t first = protocol::next_opaque(count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-      protocol::encode_meta_get(out, sent_keys_[part.first_key + i], get, first + i);
-    }
+    for (std::uint32_t i = 0; i < count; ++i) protocol::encode_meta_get(out, keys[i], get, first + i);
     protocol::encode_meta_noop(out);
     return &part.meta_check.emplace(*part.op, ReplyType::value, first, part.count, true);
   }
-  protocol::begin_retrieval(out, false);
-  for (std::size_t i = 0; i < part.count; ++i) protocol::append_key(out, sent_keys_[part.first_key + i]);
-  protocol::finish_line(out);
+  protocol::encode_retrieval(out, false, keys, part.count);
   return &*part.op;
 }
 
 void GetMultiCommand::visit(std::size_t sent, const protocol::Reply& reply) {
   if (reply.type == ReplyType::oversized_value) return log_oversized(options_, reply);
   if (visitor_error_) return;
-  const std::string_view key = groups_.keys()[sent_index_[sent]].text;
-  Value::View value{reply.data, reply.flags};
-  if ((reply.flags & flags::compressed) != 0) {
-    // As get_multi: a value that cannot be decompressed is left out, and logged.
-    try {
-      inflated_ = decompress(reply.data, options_);
-    } catch (const ValueError& e) {
-      debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
-      return;
-    }
-    value = Value::View{inflated_, reply.flags & ~flags::compressed};
+  // The caller's key is the sent one without the prefix.
+  const std::string_view wire = groups_.wires()[sent];
+  const std::string_view key(wire.data() + groups_.prefix_size(), wire.size() - groups_.prefix_size());
+  if ((reply.flags & flags::compressed) != 0) return visit_compressed(key, reply);
+  call_visitor(key, Value::View{reply.data, reply.flags});
+}
+
+void GetMultiCommand::visit_compressed(std::string_view key, const protocol::Reply& reply) {
+  // As get_multi: a value that cannot be decompressed is left out, and logged.
+  try {
+    inflated_ = decompress(reply.data, options_);
+  } catch (const ValueError& e) {
+    debug_log(options_, fmt::format("key \"{}\": {}", key, e.what()));
+    return;
   }
+  call_visitor(key, Value::View{inflated_, reply.flags & ~flags::compressed});
+}
+
+void GetMultiCommand::call_visitor(std::string_view key, Value::View value) {
   try {
     (*visit_)(key, value);
     ++visited_;
@@ -162,23 +170,25 @@ void GetMultiCommand::failed(std::size_t part, std::error_code why) {
 }
 
 FoundList GetMultiCommand::take_found() {
+  if (!found_) return {};
   // A server whose reply failed part-way contributes nothing: only complete
   // replies count.
-  FoundList result;
-  for (std::size_t i = 0; i < parts_.size(); ++i) {
-    Part& part = parts_[i];
-    // Every part of a server shares its connection: one failed, all did.
-    if (part.failed) continue;
-    if (const auto& reply = part.op->error()) {
+  std::vector<bool> dropped;
+  for (const Part& part : parts_) {
+    if (part.failed) {
+      // Every part of a server shares its connection: one failed, all did.
+      dropped.resize(groups_.keys().size());
+      for (std::size_t j = part.first_key; j < part.first_key + part.count; ++j) dropped[groups_.index(j)] = true;
+    } else if (const auto& reply = part.op->error()) {
       // An answer for this line only: the values before it are whole.
       if (!error_) error_ = make_error_code(errc::server_error);
       debug_log(options_, fmt::format("get_multi: server answered error: {}", reply->text));
     }
-    if (result.empty()) {
-      result = std::move(part.found);
-    } else {
-      std::move(part.found.begin(), part.found.end(), std::back_inserter(result));
-    }
+  }
+  FoundList result = std::move(*found_);
+  if (!dropped.empty()) {
+    result.erase(std::remove_if(result.begin(), result.end(), [&](const auto& found) { return dropped[found.first]; }),
+                 result.end());
   }
   return result;
 }
@@ -263,7 +273,7 @@ std::vector<std::size_t> SetMultiCommand::not_stored() const {
 
 DeleteMultiCommand::DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply,
                                        const Options& options)
-    : groups_(keys, prefix),
+    : groups_(keys, prefix, wires_),
       exptime_(time.wire_value()),
       noreply_(noreply),
       // md has no delete time: a nonzero one goes as text (memcached 1.6 refuses it there too)
@@ -273,25 +283,26 @@ DeleteMultiCommand::DeleteMultiCommand(const KeyList& keys, Expiry time, std::st
 
 void DeleteMultiCommand::plan(Router& router) {
   groups_.route(router);
-  const auto& per_server = groups_.per_server();
-  for (std::size_t s = 0; s < per_server.size(); ++s) {
-    if (!per_server[s].empty()) parts_.push_back(Part{s, &per_server[s], false, {}, std::nullopt});
+  for (std::size_t s = 0; s < groups_.servers(); ++s) {
+    const std::size_t first = groups_.begin(s);
+    const std::size_t count = groups_.begin(s + 1) - first;
+    if (count != 0) parts_.push_back(Part{s, first, count, false, {}, std::nullopt});
   }
 }
 
 protocol::Operation* DeleteMultiCommand::encode(std::size_t index, std::string& out) {
   Part& part = parts_[index];
+  const std::string_view* keys = groups_.wires().data() + part.first_key;
   if (meta_) {
-    const std::uint32_t first = protocol::next_opaque(static_cast<std::uint32_t>(part.keys->size()));
-    std::uint32_t token = first;
-    for (std::size_t i : *part.keys) {
-      protocol::encode_meta_delete(out, groups_.wire(i), {}, token++);
+    const std::uint32_t first = protocol::next_opaque(static_cast<std::uint32_t>(part.count));
+    for (std::size_t i = 0; i < part.count; ++i) {
+      protocol::encode_meta_delete(out, keys[i], {}, first + static_cast<std::uint32_t>(i));
       part.replies.add(LineOperation::deletion());
     }
-    return &part.meta_check.emplace(part.replies, ReplyType::deleted, first, part.keys->size());
+    return &part.meta_check.emplace(part.replies, ReplyType::deleted, first, part.count);
   }
-  for (std::size_t i : *part.keys) {
-    protocol::encode_delete(out, groups_.wire(i), exptime_, noreply_);
+  for (std::size_t i = 0; i < part.count; ++i) {
+    protocol::encode_delete(out, keys[i], exptime_, noreply_);
     if (!noreply_) part.replies.add(LineOperation::deletion());
   }
   return noreply_ ? nullptr : &part.replies;

@@ -28,26 +28,37 @@
 namespace memcache::detail {
 
 /// A multi-key call's keys as sent: the caller's own text, or prefixed
-/// copies; each key routed to its server, and the servers' keys in the
-/// caller's order.
+/// copies; routed, and laid out server by server (each server's keys in the
+/// caller's order), so that a server's keys are one run of `wires()`.
 class KeyGroups {
  public:
-  KeyGroups(const KeyList& keys, std::string_view prefix);
+  /// `wires` is room for the routed keys' text, filled by route() (a caller
+  /// may reuse it from call to call); it outlives this.
+  KeyGroups(const KeyList& keys, std::string_view prefix, std::vector<std::string_view>& wires);
   /// Routes every key; keys with no usable server are left out.
   void route(Router& router);
 
-  std::string_view wire(std::size_t i) const { return prefix_.empty() ? keys_[i].text : prefixed_[i]; }
   const KeyList& keys() const { return keys_; }
-  /// Indices of the keys each server got, in the caller's order.
-  const std::vector<std::vector<std::size_t>>& per_server() const { return per_server_; }
+  std::size_t prefix_size() const { return prefix_.size(); }
+  /// The routed keys as sent, server by server.
+  const std::vector<std::string_view>& wires() const { return wires_; }
+  /// The index into keys() of wires()[routed].
+  std::size_t index(std::size_t routed) const { return order_.empty() ? routed : order_[routed]; }
+  /// Server `s`'s keys are wires()[begin(s) .. begin(s + 1)), for s < servers().
+  std::size_t begin(std::size_t server) const { return starts_[server]; }
+  std::size_t servers() const { return starts_.empty() ? 0 : starts_.size() - 1; }
   /// Keys no server could take.
   std::size_t unrouted() const { return unrouted_; }
 
  private:
+  std::string_view wire(std::size_t i) const { return prefixed_ ? std::string_view((*prefixed_)[i]) : keys_[i].text; }
+
   const KeyList& keys_;
   std::string_view prefix_;
-  std::deque<std::string> prefixed_;
-  std::vector<std::vector<std::size_t>> per_server_;
+  std::optional<std::deque<std::string>> prefixed_;  // only with a prefix (an empty deque allocates)
+  std::vector<std::string_view>& wires_;
+  std::vector<std::size_t> order_;   // index into keys_ of each routed key; empty: the same order
+  std::vector<std::size_t> starts_;  // servers() + 1 offsets into wires_
   std::size_t unrouted_ = 0;
 };
 
@@ -91,25 +102,25 @@ class GetMultiCommand final : public Command {
 
  private:
   void visit(std::size_t sent, const protocol::Reply& reply);
+  void visit_compressed(std::string_view key, const protocol::Reply& reply);
+  void call_visitor(std::string_view key, Value::View value);
 
   struct Part {
     std::size_t server;
-    std::size_t first_key;  // into sent_keys_
+    std::size_t first_key;  // into groups_.wires()
     std::size_t count;
     bool failed = false;
-    FoundList found;
     std::optional<protocol::RetrievalOperation> op;
     std::optional<protocol::MetaCheck> meta_check;  // over the meta protocol
   };
 
   KeyGroups groups_;
   const Options& options_;
-  std::vector<std::string_view>& sent_keys_;
-  std::vector<std::size_t> sent_index_;  // caller's index of each sent key
   std::deque<Part> parts_;
   std::error_code error_;
   std::optional<ValueVisitor> visit_;
-  std::string inflated_;  // a compressed value's bytes, reused
+  std::optional<FoundList> found_;  // without a visitor: every part's values, as they come
+  std::string inflated_;            // a compressed value's bytes, reused
   std::size_t visited_ = 0;
   std::exception_ptr visitor_error_;
 };
@@ -158,6 +169,8 @@ class DeleteMultiCommand final : public Command {
  public:
   /// `keys` outlive the command. Checks the keys.
   DeleteMultiCommand(const KeyList& keys, Expiry time, std::string_view prefix, bool noreply, const Options& options);
+  DeleteMultiCommand(const DeleteMultiCommand&) = delete;  // groups_ refers to wires_
+  DeleteMultiCommand& operator=(const DeleteMultiCommand&) = delete;
   void plan(Router& router) override;
   std::size_t parts() const override { return parts_.size(); }
   std::size_t server(std::size_t part) const override { return parts_[part].server; }
@@ -171,12 +184,14 @@ class DeleteMultiCommand final : public Command {
  private:
   struct Part {
     std::size_t server;
-    const std::vector<std::size_t>* keys;
+    std::size_t first_key;  // into groups_.wires()
+    std::size_t count;
     bool failed = false;
     protocol::LineSequence replies;
     std::optional<protocol::MetaCheck> meta_check;  // over the meta protocol
   };
 
+  std::vector<std::string_view> wires_;
   KeyGroups groups_;
   std::int64_t exptime_;
   bool noreply_;

@@ -50,6 +50,12 @@ const char* name(ReplyType t) {
   throw ProtocolError(fmt::format("memcached answered {} to {}", name(r.type), request));
 }
 
+// Out of line, so that the value path does not pay for formatting it.
+[[noreturn, gnu::noinline]] void not_asked_for(std::string_view key) {
+  throw ProtocolError(
+      fmt::format("memcached sent a value for key \"{}\", which was not asked for", key.substr(0, 250)));
+}
+
 constexpr std::uint32_t error_bits =
     bit(ReplyType::error) | bit(ReplyType::client_error) | bit(ReplyType::server_error);
 
@@ -102,25 +108,24 @@ RetrievalOperation::RetrievalOperation(const std::string_view* keys, std::size_t
     : view_(keys), view_count_(count), first_(first), sink_(sink) {}
 
 bool RetrievalOperation::on_reply(const Reply& reply) {
-  if (reply.type == ReplyType::end) return true;
-  if (is_error(reply.type)) {
-    error_ = error_of(reply.type, reply.data);
-    return true;
-  }
-  if (reply.type != ReplyType::value && reply.type != ReplyType::oversized_value) unexpected(reply, "get");
+  if (reply.type != ReplyType::value && reply.type != ReplyType::oversized_value) return on_end(reply);
   // Which of the three forms this is, looked up here rather than stored as a
   // pointer, so that a moved operation still points at its own one_.
   const bool single = view_ == nullptr && keys_.empty() && !one_.empty();
   const std::string_view* keys = view_ ? view_ : single ? &one_ : keys_.data();
   const std::size_t count = view_ ? view_count_ : single ? 1 : keys_.size();
   while (cursor_ < count && keys[cursor_] != reply.key) ++cursor_;
-  if (cursor_ == count) {
-    throw ProtocolError(
-        fmt::format("memcached sent a value for key \"{}\", which was not asked for", reply.key.substr(0, 250)));
-  }
+  if (cursor_ == count) not_asked_for(reply.key);
   sink_(first_ + cursor_, reply);
   ++cursor_;
   return false;
+}
+
+bool RetrievalOperation::on_end(const Reply& reply) {
+  if (reply.type == ReplyType::end) return true;
+  if (!is_error(reply.type)) unexpected(reply, "get");
+  error_ = error_of(reply.type, reply.data);
+  return true;
 }
 
 bool SyncOperation::on_reply(const Reply& reply) {

@@ -108,6 +108,9 @@ class RetrievalOperation final : public Operation {
   const std::optional<ErrorReply>& error() const { return error_; }
 
  private:
+  /// END or an error line: the last reply.
+  bool on_end(const Reply& reply);
+
   std::vector<std::string_view> keys_;
   std::string_view one_;                    // the key of the single-key form
   const std::string_view* view_ = nullptr;  // the keys of the borrowing form

@@ -1,6 +1,7 @@
 #ifndef MEMCACHE_SRC_PROTOCOL_REQUESTS_HPP
 #define MEMCACHE_SRC_PROTOCOL_REQUESTS_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,11 +16,8 @@ namespace memcache::detail::protocol {
 void encode_storage(std::string& out, std::string_view cmd, std::string_view key, std::uint32_t flags,
                     std::int64_t exptime, std::string_view data, std::optional<std::uint64_t> cas_unique, bool noreply);
 
-/// `get <key>*\r\n` / `gets <key>*\r\n`; the keys are appended one by one with
-/// `append_key`, then `finish_line`.
-void begin_retrieval(std::string& out, bool with_cas);
-void append_key(std::string& out, std::string_view key);
-void finish_line(std::string& out);
+/// `get <key>*\r\n` / `gets <key>*\r\n` of the `count` keys at `keys`.
+void encode_retrieval(std::string& out, bool with_cas, const std::string_view* keys, std::size_t count);
 /// The same for one key: `get <key>\r\n` / `gets <key>\r\n`.
 void encode_retrieval(std::string& out, bool with_cas, std::string_view key);
 

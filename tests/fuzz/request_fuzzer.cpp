@@ -157,10 +157,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Retrieval: "get <key>*" with the prefix put in front of each key.
   for (bool with_cas : {false, true}) {
     std::string request;
-    protocol::begin_retrieval(request, with_cas);
     const int copies = 1 + (switches >> 2) % 3;
-    for (int i = 0; i < copies; ++i) protocol::append_key(request, std::string(prefix).append(key));
-    protocol::finish_line(request);
+    const std::string prefixed = std::string(prefix).append(key);
+    const std::vector<std::string_view> keys(static_cast<std::size_t>(copies), prefixed);
+    protocol::encode_retrieval(request, with_cas, keys.data(), keys.size());
     const auto tokens = split_spaces(request_line(request, 0, false));
     FUZZ_CHECK(tokens.size() == 1 + static_cast<std::size_t>(copies));
     FUZZ_CHECK(tokens[0] == (with_cas ? "gets" : "get"));

@@ -177,6 +177,24 @@ TEST_CASE("commands: bad keys are refused before anything is planned", "[unit]")
   CHECK_NOTHROW(GetCommand(Key("has space"), false, options));
 }
 
+TEST_CASE("commands: delete_multi sends each server its own keys, in the caller's order", "[unit]") {
+  Options options;
+  KeyList keys{Key("d1a"), Key("d2b"), Key("d3a"), Key("gone-z"), Key("d4b")};
+  DeleteMultiCommand command(keys, 0, "p:", false, options);
+  FakeRouter router(3);
+  command.plan(router);
+  REQUIRE(command.parts() == 2);  // server 2 got no key: no part
+  CHECK(command.server(0) == 0);
+  CHECK(command.server(1) == 1);
+  Wire wire;
+  wire.send(command);
+  CHECK(wire.requests[0] == "delete p:d1a\r\ndelete p:d3a\r\n");
+  CHECK(wire.requests[1] == "delete p:d2b\r\ndelete p:d4b\r\n");
+  wire.reply(0, "DELETED\r\nNOT_FOUND\r\n");
+  wire.reply(1, "DELETED\r\nDELETED\r\n");
+  CHECK_FALSE(command.all_reached());  // "gone-z" found no server
+}
+
 TEST_CASE("commands: set_multi reports the items not stored, in the caller's order", "[unit]") {
   Options options;
   options.server_max_value_length = 10;

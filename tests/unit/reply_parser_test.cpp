@@ -104,6 +104,48 @@ TEST_CASE("parse_reply: VALUE without and with cas", "[unit]") {
   }
 }
 
+TEST_CASE("parse_reply: VALUE lines read in one pass and by tokens agree", "[unit]") {
+  // The usual line is read in one pass; these are not, and must read as
+  // they always did (numbers wider than a plain width, a trailing space).
+  SECTION("leading zeros past the width of the number") {
+    Reply r = parse_whole("VALUE k 00000000007 3 000000000000000000000042\r\nabc\r\n");
+    CHECK(r.flags == 7);
+    CHECK(r.has_cas);
+    CHECK(r.cas == 42);
+    CHECK(r.data == "abc");
+  }
+  SECTION("the widest numbers each way read") {
+    Reply r = parse_whole("VALUE k 999999999 3 9999999999999999999\r\nabc\r\n");  // 9 and 19 digits
+    CHECK(r.flags == 999999999u);
+    CHECK(r.cas == 9999999999999999999ull);
+    Reply wider = parse_whole("VALUE k 1000000000 3 10000000000000000000\r\nabc\r\n");  // 10 and 20
+    CHECK(wider.flags == 1000000000u);
+    CHECK(wider.cas == 10000000000000000000ull);
+  }
+  SECTION("a space after the length: no cas, as before") {
+    Reply r = parse_whole("VALUE k 1 3 \r\nabc\r\n");
+    CHECK(r.flags == 1);
+    CHECK_FALSE(r.has_cas);
+    CHECK(r.data == "abc");
+  }
+  SECTION("a Reply reused after other replies keeps nothing of them") {
+    Reply r;
+    parse_reply("STAT pid 12\r\n", r, no_limit);
+    parse_reply("VALUE k 5 1 9\r\nx\r\n", r, no_limit);
+    parse_reply("VALUE j 0 2\r\nyz\r\n", r, no_limit);
+    CHECK(r.type == ReplyType::value);
+    CHECK(r.key == "j");
+    CHECK(r.flags == 0);
+    CHECK_FALSE(r.has_cas);
+    CHECK(r.cas == 0);
+    CHECK(r.data == "yz");
+    CHECK(r.name.empty());
+    CHECK(r.number == 0);
+    CHECK(r.opaque.empty());
+    CHECK(r.meta_flags.empty());
+  }
+}
+
 TEST_CASE("parse_reply: a VALUE waits for all its bytes and says how many it needs", "[unit]") {
   const std::string wire = "VALUE alpha 0 5 101\r\nhello\r\n";  // 21 header + 5 + 2
   REQUIRE(wire.size() == 28);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "protocol/requests.hpp"
 
@@ -52,23 +54,21 @@ TEST_CASE("requests: encoders append to what is already there", "[unit]") {
 
 TEST_CASE("requests: get and gets of several keys with a prefix", "[unit]") {
   std::string out;
-  protocol::begin_retrieval(out, false);
-  protocol::append_key(out, "a");
-  protocol::finish_line(out);
+  const std::string_view one[] = {"a"};
+  protocol::encode_retrieval(out, false, one, 1);
   CHECK(out == "get a\r\n");
 
   out.clear();
-  protocol::begin_retrieval(out, false);
-  for (const char* k : {"a", "b", "c"}) protocol::append_key(out, std::string("prefix:") + k);
-  protocol::finish_line(out);
+  std::vector<std::string> prefixed;
+  for (const char* k : {"a", "b", "c"}) prefixed.push_back(std::string("prefix:") + k);
+  const std::vector<std::string_view> three(prefixed.begin(), prefixed.end());
+  protocol::encode_retrieval(out, false, three.data(), three.size());
   CHECK(out == "get prefix:a prefix:b prefix:c\r\n");
 
-  out.clear();
-  protocol::begin_retrieval(out, true);
-  protocol::append_key(out, "user_001");
-  protocol::append_key(out, "user_002");
-  protocol::finish_line(out);
-  CHECK(out == "gets user_001 user_002\r\n");
+  out = "version\r\n";  // appended to what is there
+  const std::string_view two[] = {"user_001", "user_002"};
+  protocol::encode_retrieval(out, true, two, 2);
+  CHECK(out == "version\r\ngets user_001 user_002\r\n");
 }
 
 TEST_CASE("requests: get and gets of one key, appended to what is there", "[unit]") {
