@@ -48,13 +48,38 @@ struct Client::Impl {
   void debuglog(std::string_view message) const { detail::debug_log(options, message); }
 
   /// Room for the keys of a get_multi's lines, kept from call to call on this
-  /// thread: one list of views, never a large allocation per call.
-  static std::vector<std::string_view>& sent_keys() {
-    thread_local std::vector<std::string_view> keys;
-    constexpr std::size_t kept_bytes = 64 * 1024;
-    if (keys.capacity() * sizeof(std::string_view) > kept_bytes) std::vector<std::string_view>().swap(keys);
-    return keys;
-  }
+  /// thread: one list of views, never a large allocation per call. A call made
+  /// while the thread's room is in use (from a get_multi_each visitor) gets a
+  /// list of its own.
+  class SentKeys {
+   public:
+    SentKeys() {
+      Room& room = thread_room();
+      if (room.busy) return;
+      constexpr std::size_t kept_bytes = 64 * 1024;
+      if (room.keys.capacity() * sizeof(std::string_view) > kept_bytes) std::vector<std::string_view>().swap(room.keys);
+      room.busy = true;
+      shared_ = &room;
+    }
+    ~SentKeys() {
+      if (shared_) shared_->busy = false;
+    }
+    SentKeys(const SentKeys&) = delete;
+    SentKeys& operator=(const SentKeys&) = delete;
+    std::vector<std::string_view>& get() { return shared_ ? shared_->keys : own_; }
+
+   private:
+    struct Room {
+      std::vector<std::string_view> keys;
+      bool busy = false;
+    };
+    static Room& thread_room() {
+      thread_local Room room;
+      return room;
+    }
+    Room* shared_ = nullptr;
+    std::vector<std::string_view> own_;
+  };
 
   /// Stats lines of every server that answered, with python-memcached's name for it.
   template <class Map, class Convert>
@@ -127,14 +152,16 @@ std::optional<Value> Client::fetch(const Key& key, bool with_cas, std::uint64_t*
 }
 
 Client::FoundList Client::fetch_multi(const KeyList& keys, std::string_view prefix) {
-  detail::GetMultiCommand command(keys, prefix, impl_->options, impl_->sent_keys());
+  Impl::SentKeys room;
+  detail::GetMultiCommand command(keys, prefix, impl_->options, room.get());
   impl_->run(command);
   return command.take_found();
 }
 
 std::size_t Client::visit_multi(const KeyList& keys, std::string_view prefix,
                                 detail::FunctionRef<void(std::string_view, Value::View)> visit) {
-  detail::GetMultiCommand command(keys, prefix, impl_->options, impl_->sent_keys(), visit);
+  Impl::SentKeys room;
+  detail::GetMultiCommand command(keys, prefix, impl_->options, room.get(), visit);
   impl_->run(command);
   if (command.visitor_error()) std::rethrow_exception(command.visitor_error());
   return command.visited();

@@ -96,6 +96,37 @@ TEST_CASE("get_multi_each: each value found, as views, prefix stripped, decompre
   CHECK(mc.get_multi_each(std::vector<std::string>{}, [](std::string_view, memcache::Value::View) {}) == 0);
 }
 
+TEST_CASE("get_multi_each: a visitor may call get_multi and get_multi_each itself", "[integration]") {
+  MemcachedServer a, b;
+  memcache::Client mc({a.spec(), b.spec()});
+  std::map<std::string, std::string> batch;
+  std::vector<std::string> outer, inner;
+  for (int i = 0; i < 120; ++i) {
+    batch["o" + std::to_string(i)] = "outer " + std::to_string(i);
+    batch["i" + std::to_string(i)] = "inner " + std::to_string(i);
+    outer.push_back("o" + std::to_string(i));
+    inner.push_back("i" + std::to_string(i));
+  }
+  REQUIRE(mc.set_multi(batch).empty());
+  // The inner calls must not disturb the outer call's list of keys (a
+  // per-thread list the calls share when they are not nested).
+  std::map<std::string, std::string> seen;
+  std::size_t inner_found = 0;
+  const std::size_t visited = mc.get_multi_each(outer, [&](std::string_view key, memcache::Value::View v) {
+    seen[std::string(key)] = std::string(v.bytes);
+    const auto got = mc.get_multi(inner);
+    inner_found += got.size();
+    CHECK(got.at("i7") == "inner 7");
+    mc.get_multi_each(inner, [&](std::string_view k, memcache::Value::View iv) {
+      CHECK(std::string(iv.bytes) == batch.at(std::string(k)));
+    });
+  });
+  CHECK(visited == 120);
+  CHECK(inner_found == 120 * 120);
+  REQUIRE(seen.size() == 120);
+  for (const auto& k : outer) CHECK(seen[k] == batch[k]);
+}
+
 TEST_CASE("get_multi_each: a visitor that throws is not called again and the client stays in step", "[integration]") {
   MemcachedServer server;
   memcache::Client mc({server.spec()});
