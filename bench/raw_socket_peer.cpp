@@ -61,8 +61,20 @@ std::optional<std::size_t> RawSocketPeer::get(const std::string& key) {
   return size - header - 2 - end_line.size();
 }
 
-std::size_t RawSocketPeer::get_multi(const std::vector<std::string>& /*keys*/) {
-  throw std::logic_error("raw socket: no get_multi");
+std::size_t RawSocketPeer::get_multi(const std::vector<std::string>& keys) {
+  // The least any client can do: one request line, read until END, count the
+  // values (no key checked, nothing copied out): the floor of get_multi.
+  request_.assign("get");
+  for (const auto& key : keys) request_.append(" ").append(key);
+  request_.append("\r\n");
+  const std::string_view reply(reply_.data(), round_trip(end_line));
+  constexpr std::string_view value_line = "VALUE ";
+  std::size_t found = 0;
+  for (std::size_t at = reply.find(value_line); at != std::string_view::npos;
+       at = reply.find(value_line, at + value_line.size())) {
+    ++found;
+  }
+  return found;
 }
 
 std::size_t RawSocketPeer::set_multi(const Items& /*items*/) { throw std::logic_error("raw socket: no set_multi"); }

@@ -100,6 +100,7 @@ Workload get_multi(std::string name, std::size_t servers, std::size_t ops, bool 
   w.servers = servers;
   w.ops = ops;
   w.target = 1.3;
+  w.raw_floor = servers == 1;  // what the server and the kernel cost alone
   w.prepare = [fast](Peer& peer, std::size_t n) -> Run {
     auto keys = make_keys("multi", key_count);
     store_all(peer, keys, random_value(100));

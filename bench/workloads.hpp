@@ -27,7 +27,7 @@ struct Workload {
   std::size_t ops = 0;      ///< operations per timed run
   std::size_t batch = 1;    ///< `ops` is a multiple of this
   double target = 1.0;      ///< memcache's rate / libmemcached's, at least
-  bool raw_floor = false;   ///< also time the raw socket (single-key workloads on 1 server)
+  bool raw_floor = false;   ///< also time the raw socket (workloads on 1 server)
   double floor_target = 0;  ///< memcache's rate / the raw socket's, at least (0: none)
   /// Sets up (stores the keys it reads, opens per-thread handles) and returns
   /// the body doing `ops` operations. The body throws if a call fails.
