@@ -28,6 +28,15 @@ Reply parse_whole(std::string_view input, std::size_t max_value = no_limit) {
   return r;
 }
 
+// A VALUE reply without cas: every field as given, the others empty.
+void check_value(const Reply& r, std::string_view key, std::uint32_t flags, std::string_view data) {
+  CHECK(r.type == ReplyType::value);
+  CHECK(r.key == key);
+  CHECK(r.flags == flags);
+  CHECK_FALSE(r.has_cas);
+  CHECK(r.cas == 0);
+  CHECK(r.data == data);
+}
 }  // namespace
 
 TEST_CASE("parse_reply: one-word replies", "[unit]") {
@@ -64,15 +73,7 @@ TEST_CASE("parse_reply: only the first reply of the input is consumed", "[unit]"
 }
 
 TEST_CASE("parse_reply: VALUE without and with cas", "[unit]") {
-  SECTION("no cas") {
-    Reply r = parse_whole("VALUE user_001 0 5\r\nalice\r\n");
-    CHECK(r.type == ReplyType::value);
-    CHECK(r.key == "user_001");
-    CHECK(r.flags == 0);
-    CHECK_FALSE(r.has_cas);
-    CHECK(r.cas == 0);
-    CHECK(r.data == "alice");
-  }
+  SECTION("no cas") { check_value(parse_whole("VALUE user_001 0 5\r\nalice\r\n"), "user_001", 0, "alice"); }
   SECTION("cas, flags and the largest numbers") {
     Reply r = parse_whole("VALUE k 4294967295 3 18446744073709551615\r\nabc\r\n");
     CHECK(r.key == "k");
@@ -133,12 +134,7 @@ TEST_CASE("parse_reply: VALUE lines read in one pass and by tokens agree", "[uni
     parse_reply("STAT pid 12\r\n", r, no_limit);
     parse_reply("VALUE k 5 1 9\r\nx\r\n", r, no_limit);
     parse_reply("VALUE j 0 2\r\nyz\r\n", r, no_limit);
-    CHECK(r.type == ReplyType::value);
-    CHECK(r.key == "j");
-    CHECK(r.flags == 0);
-    CHECK_FALSE(r.has_cas);
-    CHECK(r.cas == 0);
-    CHECK(r.data == "yz");
+    check_value(r, "j", 0, "yz");
     CHECK(r.name.empty());
     CHECK(r.number == 0);
     CHECK(r.opaque.empty());
