@@ -19,6 +19,23 @@ memcache::Options meta_options() {
   return o;
 }
 
+// gat and gats on "k", which holds `before` (cache_cas on): both read it and
+// renew it, the cas gats took stores `after`, and a gat with a past expiry
+// reads `after` and expires it.
+awaitable<void> gat_round(memcache::AsyncClient& mc, std::string before, std::string after) {
+  const auto tok = asio::use_awaitable;
+  OptStr v = co_await mc.async_gat("k", 100, tok);
+  CHECK(v == OptStr(before));
+  v = co_await mc.async_gats("k", 100, tok);
+  CHECK(v == OptStr(before));
+  const bool ok = co_await mc.async_cas("k", after, tok);
+  CHECK(ok);
+  v = co_await mc.async_gat("k", -1, tok);
+  CHECK(v == OptStr(after));
+  v = co_await mc.async_get("k", tok);
+  CHECK(v == std::nullopt);
+}
+
 }  // namespace
 
 TEST_CASE("async: every call with a meta form, over meta", "[async][meta]") {
@@ -58,16 +75,7 @@ TEST_CASE("async: every call with a meta form, over meta", "[async][meta]") {
     CHECK(n == std::optional<std::uint64_t>(0));
     ok = co_await mc.async_touch("k", 100, tok);
     CHECK(ok);
-    v = co_await mc.async_gat("k", 100, tok);
-    CHECK(v == OptStr("cas"));
-    v = co_await mc.async_gats("k", 100, tok);
-    CHECK(v == OptStr("cas"));
-    ok = co_await mc.async_cas("k", std::string("after gats"), tok);
-    CHECK(ok);
-    v = co_await mc.async_gat("k", -1, tok);
-    CHECK(v == OptStr("after gats"));
-    v = co_await mc.async_get("k", tok);
-    CHECK(v == std::nullopt);
+    co_await gat_round(mc, "cas", "after gats");
     v = co_await mc.async_gat("k", 100, tok);
     CHECK(v == std::nullopt);
     const std::map<std::string, std::string> batch = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
@@ -101,18 +109,9 @@ TEST_CASE("async: gat and gats over text", "[async]") {
   Spawner spawner(io);
   spawner.spawn([&]() -> awaitable<void> {
     const auto tok = asio::use_awaitable;
-    bool ok = co_await mc.async_set("k", std::string("v"), tok);
+    const bool ok = co_await mc.async_set("k", std::string("v"), tok);
     CHECK(ok);
-    OptStr v = co_await mc.async_gat("k", 100, tok);
-    CHECK(v == OptStr("v"));
-    v = co_await mc.async_gats("k", 100, tok);
-    CHECK(v == OptStr("v"));
-    ok = co_await mc.async_cas("k", std::string("w"), tok);
-    CHECK(ok);
-    v = co_await mc.async_gat("k", -1, tok);
-    CHECK(v == OptStr("w"));
-    v = co_await mc.async_get("k", tok);
-    CHECK(v == std::nullopt);
+    co_await gat_round(mc, "v", "w");
   });
   run(io);
   spawner.rethrow();
