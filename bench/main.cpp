@@ -3,6 +3,7 @@
 //
 //   memcache_bench [--quick] [--runs N] [--awake] [--list] [FILTER...]
 //   memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]
+//   memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N]
 //
 // --awake keeps every CPU busy with SCHED_IDLE spinners while workloads run
 // (awake.hpp: an idle VM's vCPUs otherwise add their wake-up to every round
@@ -10,6 +11,9 @@
 // "allocations") whose name contains it. The second form is the loop that
 // `callgrind_get` runs under valgrind; run it by hand to profile:
 //   valgrind --tool=callgrind --collect-atstart=no memcache_bench --callgrind-get 20000 --peer memcache
+// The third runs one workload's loop with one client only, on servers of its
+// own, so that a tool sees that client alone, e.g. its syscalls:
+//   strace -f -c memcache_bench --loop get_multi_each_4srv --peer libmemcached
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -23,6 +27,7 @@
 #include "awake.hpp"
 #include "callgrind.hpp"
 #include "cluster.hpp"
+#include "peers.hpp"
 #include "programs.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -43,13 +48,16 @@ struct Arguments {
   std::optional<std::size_t> callgrind_gets;
   PeerKind peer = PeerKind::memcache;
   std::optional<std::string> server;
+  std::optional<std::string> loop;
+  std::optional<std::size_t> ops;
 };
 
 [[noreturn]] void usage() {
   throw std::invalid_argument(
       "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta] [FILTER...]\n"
       "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]\n"
-      "                      [--protocol text|meta]");
+      "                      [--protocol text|meta]\n"
+      "       memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N] [--protocol text|meta]");
 }
 
 Arguments parse(int argc, char** argv) {
@@ -74,6 +82,10 @@ Arguments parse(int argc, char** argv) {
       auto kind = parse_peer_kind(value());
       if (!kind) usage();
       args.peer = *kind;
+    } else if (arg == "--loop") {
+      args.loop = value();
+    } else if (arg == "--ops") {
+      args.ops = std::stoul(value());
     } else if (arg == "--server") {
       args.server = value();
     } else if (arg == "--protocol") {
@@ -108,6 +120,18 @@ int callgrind_mode(const Arguments& args) {
     callgrind_get_loop(args.peer, cluster.specs(1).front(), *args.callgrind_gets);
   }
   return 0;
+}
+
+// One workload's loop, one client, nothing measured: for strace, perf and the like.
+int loop_mode(const Arguments& args) {
+  for (const auto& w : workloads()) {
+    if (w.name != *args.loop) continue;
+    const Cluster cluster(w.servers);
+    const auto peer = make_peer(args.peer, cluster.specs(w.servers));
+    w.prepare(*peer, args.ops.value_or(w.ops))();
+    return 0;
+  }
+  throw std::invalid_argument("no workload named " + *args.loop + " (see --list)");
 }
 
 int suite(const Arguments& args) {
@@ -158,7 +182,8 @@ int suite(const Arguments& args) {
 int main(int argc, char** argv) {
   try {
     const Arguments args = parse(argc, argv);
-    return args.callgrind_gets ? callgrind_mode(args) : suite(args);
+    if (args.callgrind_gets) return callgrind_mode(args);
+    return args.loop ? loop_mode(args) : suite(args);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
