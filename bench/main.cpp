@@ -5,6 +5,10 @@
 //   memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]
 //   memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N]
 //
+// --memcached-threads N starts the servers with `-t N` instead of 2: with 1,
+// both clients' connections to a server are served by the same thread, so
+// where the scheduler keeps that thread weighs on both alike
+// (docs/performance.md, "4-server get_multi").
 // --awake keeps every CPU busy with SCHED_IDLE spinners while workloads run
 // (awake.hpp: an idle VM's vCPUs otherwise add their wake-up to every round
 // trip). A FILTER picks the workloads (and the measures "callgrind_get",
@@ -50,11 +54,13 @@ struct Arguments {
   std::optional<std::string> server;
   std::optional<std::string> loop;
   std::optional<std::size_t> ops;
+  std::vector<std::string> memcached_args;
 };
 
 [[noreturn]] void usage() {
   throw std::invalid_argument(
-      "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta] [FILTER...]\n"
+      "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta]\n"
+      "                      [--memcached-threads N] [FILTER...]\n"
       "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]\n"
       "                      [--protocol text|meta]\n"
       "       memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N] [--protocol text|meta]");
@@ -86,6 +92,8 @@ Arguments parse(int argc, char** argv) {
       args.loop = value();
     } else if (arg == "--ops") {
       args.ops = std::stoul(value());
+    } else if (arg == "--memcached-threads") {
+      args.memcached_args = {"-t", std::to_string(std::stoul(value()))};
     } else if (arg == "--server") {
       args.server = value();
     } else if (arg == "--protocol") {
@@ -126,7 +134,7 @@ int callgrind_mode(const Arguments& args) {
 int loop_mode(const Arguments& args) {
   for (const auto& w : workloads()) {
     if (w.name != *args.loop) continue;
-    const Cluster cluster(w.servers);
+    const Cluster cluster(w.servers, args.memcached_args);
     const auto peer = make_peer(args.peer, cluster.specs(w.servers));
     w.prepare(*peer, args.ops.value_or(w.ops))();
     return 0;
@@ -143,8 +151,9 @@ int suite(const Arguments& args) {
     return 0;
   }
 
-  Cluster cluster(cluster_size);
+  Cluster cluster(cluster_size, args.memcached_args);
   print_machine(args.runs);
+  if (!args.memcached_args.empty()) fmt::print("memcached {} {}\n\n", args.memcached_args[0], args.memcached_args[1]);
   if (args.awake) fmt::print("--awake: every CPU kept out of idle by a SCHED_IDLE spinner\n\n");
 
   std::vector<Result> results;
