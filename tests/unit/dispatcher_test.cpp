@@ -307,7 +307,7 @@ TEST_CASE("Dispatcher: a value over max_value is skipped, the other keys keep th
   CHECK(d.in_step());
 }
 
-TEST_CASE("Dispatcher: a skipped value must still end with \\r\\n", "[unit]") {
+TEST_CASE("Dispatcher: a skipped value must still end with CRLF", "[unit]") {
   RetrievalOperation get({"big"}, 0, [](std::size_t, const Reply&) {});
   Dispatcher d(10);
   d.expect(get);
