@@ -85,9 +85,12 @@ TEST_CASE("a stalled server: every kind of call returns within socket_timeout", 
 
   s.resume();
   // The held requests (flush_all among them) are carried out now, on
-  // connections the client has closed; give them a moment, then every call
-  // must get its own reply.
-  std::this_thread::sleep_for(100ms);
+  // connections the client has closed. Wait until the flush_all has been (a
+  // fixed pause let a loaded machine run it after the set below, which it
+  // then flushed); then every call must get its own reply.
+  const auto resumed = Clock::now();
+  while (server_stat(s.server, "cmd_flush") == 0 && ms_since(resumed) < 10000) std::this_thread::sleep_for(5ms);
+  REQUIRE(server_stat(s.server, "cmd_flush") == 1);
   CHECK(mc.set("k", "after"));
   CHECK(mc.get("k") == OptStr("after"));
   CHECK(mc.set("n", 10));
