@@ -103,7 +103,12 @@ TEST_CASE("after a stall, 8 threads reading 10,000 keys see no wrong value", "[i
   INFO(name(kind));
   MemcachedServer s0;
   StallableServer s1(kind);
+  // Timeouts of 1 s, and a stall longer than two of them: calls still fail
+  // during it, and none of phase 2's ~11,000 calls on the same client (all
+  // must hit) fails because a loaded machine paused it for 200 ms.
   memcache::Options options = fast_options();  // dead_retry 1 s
+  options.socket_timeout = 1s;
+  options.connect_timeout = 1s;
   memcache::Client mc({s0.spec(), s1.spec()}, options);
 
   constexpr int key_count = 10000;
@@ -149,7 +154,7 @@ TEST_CASE("after a stall, 8 threads reading 10,000 keys see no wrong value", "[i
   }
   std::this_thread::sleep_for(300ms);
   s1.stall();
-  std::this_thread::sleep_for(700ms);
+  std::this_thread::sleep_for(2 * options.socket_timeout + 500ms);
   s1.resume();
   std::this_thread::sleep_for(300ms);
   stop = true;
