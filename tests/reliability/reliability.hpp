@@ -57,6 +57,17 @@ inline memcache::Options steady_options() {
   return o;
 }
 
+/// Runs `call` (a setup call that must succeed, through a client whose short
+/// timeouts are under test) until it returns true, a few times at most: on a
+/// loaded machine one may time out before the test has begun.
+template <class Call>
+bool succeeds_within_tries(Call&& call, int tries = 10) {
+  for (int i = 0; i < tries; ++i) {
+    if (call()) return true;
+  }
+  return false;
+}
+
 /// A value that names its key; its length varies with the key, so a reply
 /// cut, shifted or handed to another key never passes for the right one.
 inline std::string value_for(const std::string& key) {
