@@ -4,8 +4,10 @@
 
 namespace memcache::bench {
 
-Cluster::Cluster(std::size_t servers) {
-  for (std::size_t i = 0; i < servers; ++i) servers_.push_back(std::make_unique<test::MemcachedServer>());
+Cluster::Cluster(std::size_t servers, const std::vector<std::string>& extra_args) {
+  for (std::size_t i = 0; i < servers; ++i) {
+    servers_.push_back(std::make_unique<test::MemcachedServer>(test::MemcachedServer::Transport::tcp, extra_args));
+  }
 }
 
 std::vector<std::string> Cluster::specs(std::size_t count) const {

@@ -14,7 +14,8 @@ namespace memcache::bench {
 /// ports (never 11211), stopped when this goes away.
 class Cluster {
  public:
-  explicit Cluster(std::size_t servers);
+  /// `extra_args` go to every memcached (e.g. {"-t", "1"}: a later -t wins).
+  explicit Cluster(std::size_t servers, const std::vector<std::string>& extra_args = {});
 
   /// The server strings ("127.0.0.1:<port>") of the first `count` servers.
   std::vector<std::string> specs(std::size_t count) const;

@@ -3,13 +3,21 @@
 //
 //   memcache_bench [--quick] [--runs N] [--awake] [--list] [FILTER...]
 //   memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]
+//   memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N]
 //
+// --memcached-threads N starts the servers with `-t N` instead of 2: with 1,
+// both clients' connections to a server are served by the same thread, so
+// where the scheduler keeps that thread weighs on both alike
+// (docs/performance.md, "4-server get_multi").
 // --awake keeps every CPU busy with SCHED_IDLE spinners while workloads run
 // (awake.hpp: an idle VM's vCPUs otherwise add their wake-up to every round
 // trip). A FILTER picks the workloads (and the measures "callgrind_get",
 // "allocations") whose name contains it. The second form is the loop that
 // `callgrind_get` runs under valgrind; run it by hand to profile:
 //   valgrind --tool=callgrind --collect-atstart=no memcache_bench --callgrind-get 20000 --peer memcache
+// The third runs one workload's loop with one client only, on servers of its
+// own, so that a tool sees that client alone, e.g. its syscalls:
+//   strace -f -c memcache_bench --loop get_multi_each_4srv --peer libmemcached
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -23,6 +31,7 @@
 #include "awake.hpp"
 #include "callgrind.hpp"
 #include "cluster.hpp"
+#include "peers.hpp"
 #include "programs.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -43,13 +52,18 @@ struct Arguments {
   std::optional<std::size_t> callgrind_gets;
   PeerKind peer = PeerKind::memcache;
   std::optional<std::string> server;
+  std::optional<std::string> loop;
+  std::optional<std::size_t> ops;
+  std::vector<std::string> memcached_args;
 };
 
 [[noreturn]] void usage() {
   throw std::invalid_argument(
-      "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta] [FILTER...]\n"
+      "usage: memcache_bench [--quick] [--runs N] [--awake] [--list] [--protocol text|meta]\n"
+      "                      [--memcached-threads N] [FILTER...]\n"
       "       memcache_bench --callgrind-get N --peer memcache|libmemcached|raw [--server HOST:PORT]\n"
-      "                      [--protocol text|meta]");
+      "                      [--protocol text|meta]\n"
+      "       memcache_bench --loop WORKLOAD --peer memcache|libmemcached [--ops N] [--protocol text|meta]");
 }
 
 Arguments parse(int argc, char** argv) {
@@ -74,6 +88,12 @@ Arguments parse(int argc, char** argv) {
       auto kind = parse_peer_kind(value());
       if (!kind) usage();
       args.peer = *kind;
+    } else if (arg == "--loop") {
+      args.loop = value();
+    } else if (arg == "--ops") {
+      args.ops = std::stoul(value());
+    } else if (arg == "--memcached-threads") {
+      args.memcached_args = {"-t", std::to_string(std::stoul(value()))};
     } else if (arg == "--server") {
       args.server = value();
     } else if (arg == "--protocol") {
@@ -110,6 +130,18 @@ int callgrind_mode(const Arguments& args) {
   return 0;
 }
 
+// One workload's loop, one client, nothing measured: for strace, perf and the like.
+int loop_mode(const Arguments& args) {
+  for (const auto& w : workloads()) {
+    if (w.name != *args.loop) continue;
+    const Cluster cluster(w.servers, args.memcached_args);
+    const auto peer = make_peer(args.peer, cluster.specs(w.servers));
+    w.prepare(*peer, args.ops.value_or(w.ops))();
+    return 0;
+  }
+  throw std::invalid_argument("no workload named " + *args.loop + " (see --list)");
+}
+
 int suite(const Arguments& args) {
   const std::vector<Workload> all = workloads();
   if (args.list) {
@@ -119,8 +151,9 @@ int suite(const Arguments& args) {
     return 0;
   }
 
-  Cluster cluster(cluster_size);
+  Cluster cluster(cluster_size, args.memcached_args);
   print_machine(args.runs);
+  if (!args.memcached_args.empty()) fmt::print("memcached {} {}\n\n", args.memcached_args[0], args.memcached_args[1]);
   if (args.awake) fmt::print("--awake: every CPU kept out of idle by a SCHED_IDLE spinner\n\n");
 
   std::vector<Result> results;
@@ -158,7 +191,8 @@ int suite(const Arguments& args) {
 int main(int argc, char** argv) {
   try {
     const Arguments args = parse(argc, argv);
-    return args.callgrind_gets ? callgrind_mode(args) : suite(args);
+    if (args.callgrind_gets) return callgrind_mode(args);
+    return args.loop ? loop_mode(args) : suite(args);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;

@@ -29,16 +29,47 @@ Call::Slot* Call::server(std::size_t index) {
     slot.server = index;
     if (servers_.state(index).usable()) {
       try {
-        slot.lease = servers_.pool(index).acquire(options_.socket_timeout);
-        slot.exchange.emplace(*slot.lease, options_.max_value_read_length);
-      } catch (const PoolExhausted& e) {
-        servers_.state(index).log(e.what());  // busy, not failed: not marked dead
+        slot.lease = servers_.pool(index).try_acquire();
+        if (slot.lease) {
+          slot.exchange.emplace(*slot.lease, options_.max_value_read_length);
+        } else {
+          slot.waiting = true;
+          ++waiting_;
+        }
       } catch (const IoError& e) {
         servers_.mark_dead(index, e.what());
       }
     }
   }
-  return slot.exchange ? &slot : nullptr;
+  return slot.exchange || slot.waiting ? &slot : nullptr;
+}
+
+void Call::acquire_waiting() {
+  if (waiting_ == 0) return;
+  std::size_t first = 0;
+  while (!slots_[first].waiting) ++first;
+  for (std::size_t i = first + 1; i < count_; ++i) {
+    Slot& slot = slots_[i];
+    if (!slot.exchange) continue;
+    slot.exchange.reset();
+    slot.lease.release();
+    slot.waiting = true;
+  }
+  for (std::size_t i = first; i < count_; ++i) {
+    Slot& slot = slots_[i];
+    if (!slot.waiting) continue;
+    slot.waiting = false;
+    try {
+      slot.lease = servers_.pool(i).acquire(options_.socket_timeout);
+      slot.exchange.emplace(*slot.lease, options_.max_value_read_length);
+    } catch (const PoolExhausted& e) {
+      slot.busy = true;
+      servers_.state(i).log(e.what());  // busy, not failed: not marked dead
+    } catch (const IoError& e) {
+      servers_.mark_dead(i, e.what());
+    }
+  }
+  waiting_ = 0;
 }
 
 Call::Slot* Call::route(std::string_view key, std::optional<std::uint64_t> hash) {

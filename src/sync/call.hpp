@@ -28,6 +28,12 @@ class Call {
     Pool::Lease lease;
     std::optional<Exchange> exchange;
     bool tried = false;
+    /// Every pooled connection was out when routing asked: acquire_waiting()
+    /// waits for one.
+    bool waiting = false;
+    /// None came back within socket_timeout: the part fails (timed_out),
+    /// and its keys are not moved to another server.
+    bool busy = false;
     /// The exchange finished with every reply read.
     bool ok() const { return exchange && exchange->outcome == Exchange::Outcome::done; }
     /// Why not: the exchange's failure (connection_failed when the server
@@ -59,7 +65,15 @@ class Call {
   /// server could be reached.
   Slot* route(std::string_view key, std::optional<std::uint64_t> hash);
   /// The slot of server `index`, or nullptr when it is dead or unreachable.
+  /// A server whose connections are all in use is routed to all the same
+  /// (busy is not failed); its slot gets a connection in acquire_waiting().
   Slot* server(std::size_t index);
+  /// After routing: waits for the connections that routing found all in
+  /// use, in server-list order, giving back first every connection held for
+  /// a later server. A call that waits then holds only earlier servers'
+  /// connections, so two calls never wait on each other (each holding what
+  /// the other needs) until socket_timeout. A slot still without one is busy.
+  void acquire_waiting();
   /// Every slot in server-list order (empty ones included).
   Slots slots() { return {slots_, count_}; }
 
@@ -85,6 +99,7 @@ class Call {
   std::unique_ptr<Slot[]> more_;  // all the slots when there are more servers
   Slot* slots_;
   std::size_t count_;
+  std::size_t waiting_ = 0;  // slots routing left waiting
 };
 
 }  // namespace memcache::detail

@@ -8,17 +8,26 @@ namespace memcache::detail {
 
 Pool::Lease Pool::acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  const auto available = [&] { return !idle_.empty() || open_ < cap_.limit(); };
   // wait_for reads the clock even when it need not wait: ask first.
   if (!available()) {
     ++waiting_;
-    const bool woken = returned_.wait_for(lock, wait, available);
+    const bool woken = returned_.wait_for(lock, wait, [this] { return available(); });
     --waiting_;
     if (!woken) {
       throw PoolExhausted(fmt::format("all {} connections busy for {} ms{}", cap_.limit(), wait.count(),
                                       cap_.learned() ? " (the server accepts no more)" : ""));
     }
   }
+  return take(lock);
+}
+
+Pool::Lease Pool::try_acquire() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!available()) return {};
+  return take(lock);
+}
+
+Pool::Lease Pool::take(std::unique_lock<std::mutex>& lock) {
   // An idle connection the server closed (a restart) or sent bytes on that
   // nobody asked for is closed here, not handed to a call it would fail. The
   // check is a syscall: it runs outside the lock, so that threads sharing the

@@ -81,6 +81,11 @@ class Pool {
   /// then throws PoolExhausted. Throws IoError when it cannot connect.
   Lease acquire(std::chrono::milliseconds wait);
 
+  /// An idle connection, or a new one while fewer than the cap are open; an
+  /// empty lease, without waiting, when every connection is out. Throws
+  /// IoError when it cannot connect.
+  Lease try_acquire();
+
   /// The server refused `lease`'s new connection (too many open): it is
   /// closed, and no more connections than are open now are opened until
   /// clear(). Returns whether other connections are open, so that waiting in
@@ -93,6 +98,11 @@ class Pool {
 
  private:
   void give_back(std::unique_ptr<Connection> conn, std::uint64_t generation, bool keep);
+  /// Whether a connection can be had now (`mutex_` held).
+  bool available() const { return !idle_.empty() || open_ < cap_.limit(); }
+  /// Hands out an idle connection or opens one; `lock` holds `mutex_` and
+  /// available() is true.
+  Lease take(std::unique_lock<std::mutex>& lock);
 
   ConnectionCap cap_;  // guarded by mutex_
   const Opener open_connection_;

@@ -16,7 +16,8 @@ std::error_code exchange_error(const Exchange& x) {
 }
 
 std::error_code Call::Slot::error() const {
-  return exchange ? exchange_error(*exchange) : make_error_code(errc::connection_failed);
+  if (exchange) return exchange_error(*exchange);
+  return make_error_code(busy ? errc::timed_out : errc::connection_failed);
 }
 
 }  // namespace memcache::detail

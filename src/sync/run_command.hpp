@@ -15,8 +15,10 @@
 
 namespace memcache::detail {
 
-/// Routing for the sync driver: a server is usable when a connection to it
-/// can be borrowed or opened now (python-memcached's _get_server).
+/// Routing for the sync driver: a server is usable when it is not dead and a
+/// connection to it can be borrowed or opened now (python-memcached's
+/// _get_server), or all of its connections are in use (a busy server keeps
+/// its keys: Call::acquire_waiting waits for one).
 class CallRouter final : public Router {
  public:
   explicit CallRouter(Call& call) : call_(call) {}
@@ -49,8 +51,11 @@ void run_command(Cmd& command, const SyncServers& servers, const Options& option
   command.plan(router);
   const std::size_t parts = command.parts();
   if (parts == 0) return;
+  call.acquire_waiting();
   for (std::size_t p = 0; p < parts; ++p) {
-    Exchange& x = *call.slots()[command.server(p)].exchange;
+    Call::Slot& slot = call.slots()[command.server(p)];
+    if (!slot.exchange) continue;  // busy past socket_timeout: failed below
+    Exchange& x = *slot.exchange;
     if (protocol::Operation* op = command.encode(p, x.request)) x.dispatcher.expect(*op);
   }
   call.run(command.admin());
