@@ -74,7 +74,7 @@ TEST_CASE("get_multi calls routing keys in opposite orders over full pools never
   CHECK(after == held);
 }
 
-TEST_CASE("a server whose connections stay in use fails its keys; they do not move to another server",
+TEST_CASE("a server whose connections stay in use fails its keys: they do not move to another server",
           "[integration][pool]") {
   MemcachedServer s0, s1;
   memcache::Options o = options();
