@@ -214,7 +214,7 @@ TEST_CASE("async_get_multi with one server stalled: timed_out, and the other ser
 
   // With nothing failing, no error.
   proxy.resume();
-  memcache::AsyncClient fresh(io, {specs[0], specs[1]}, fast_options());
+  memcache::AsyncClient fresh(io, {specs[0], specs[1]}, steady_options());
   ec = code(errc::protocol_error);
   fresh.async_get_multi(all, [&](std::error_code e, std::unordered_map<std::string, std::string> m) {
     ec = e;

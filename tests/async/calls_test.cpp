@@ -14,8 +14,8 @@ using namespace atest;
 TEST_CASE("async calls with plain callbacks give the sync calls' results", "[async]") {
   MemcachedServer a, b;
   asio::io_context io;
-  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, fast_options());
-  memcache::Client sync({a.spec(), b.spec()}, fast_options());
+  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, steady_options());
+  memcache::Client sync({a.spec(), b.spec()}, steady_options());
 
   std::vector<std::string> steps;
   auto expect = [&](std::string step) {
@@ -138,8 +138,8 @@ TEST_CASE("async calls with plain callbacks give the sync calls' results", "[asy
 TEST_CASE("async multi calls over two servers", "[async]") {
   MemcachedServer a, b;
   asio::io_context io;
-  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, fast_options());
-  memcache::Client sync({a.spec(), b.spec()}, fast_options());
+  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, steady_options());
+  memcache::Client sync({a.spec(), b.spec()}, steady_options());
 
   std::map<std::string, std::string> items;
   std::vector<std::string> keys;
@@ -236,7 +236,7 @@ TEST_CASE("async multi calls over two servers", "[async]") {
 TEST_CASE("async calls with use_future, deferred and use_awaitable", "[async]") {
   MemcachedServer server;
   asio::io_context io;
-  memcache::AsyncClient mc(io, {server.spec()}, fast_options());
+  memcache::AsyncClient mc(io, {server.spec()}, steady_options());
   std::thread runner;
   std::future<std::optional<std::string>> bad;
   {
@@ -264,7 +264,7 @@ TEST_CASE("async calls with use_future, deferred and use_awaitable", "[async]") 
   // deferred: nothing happens until the deferred operation is started.
   auto op = mc.async_set("d", "deferred", asio::experimental::deferred);
   run(io);
-  memcache::Client sync({server.spec()}, fast_options());
+  memcache::Client sync({server.spec()}, steady_options());
   CHECK(sync.get("d") == std::nullopt);
   bool stored = false;
   std::move(op)([&](std::error_code ec, bool s) {
@@ -296,7 +296,7 @@ TEST_CASE("async calls with use_future, deferred and use_awaitable", "[async]") 
 TEST_CASE("async bad input: keys the sync client would reject fail with bad_key", "[async]") {
   MemcachedServer server;
   asio::io_context io;
-  memcache::AsyncClient mc(io, {server.spec()}, fast_options());
+  memcache::AsyncClient mc(io, {server.spec()}, steady_options());
   std::vector<std::error_code> codes;
   auto record = [&](std::error_code ec, auto&&...) { codes.push_back(ec); };
   mc.async_get("a b", record);

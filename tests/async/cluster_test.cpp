@@ -90,13 +90,13 @@ TEST_CASE("async: stats and flush_all through nutcracker fail alone, gets in fli
 TEST_CASE("async flush_all against memcached: true when every server confirmed", "[async][admin]") {
   MemcachedServer a, b;
   asio::io_context io;
-  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, fast_options());
-  REQUIRE(memcache::Client({a.spec()}, fast_options()).set("k", "v"));
+  memcache::AsyncClient mc(io, {a.spec(), b.spec()}, steady_options());
+  REQUIRE(memcache::Client({a.spec()}, steady_options()).set("k", "v"));
   std::optional<bool> flushed;
   mc.async_flush_all([&](std::error_code, bool ok) { flushed = ok; });
   run(io);
   CHECK(flushed == std::optional<bool>(true));
-  CHECK_FALSE(memcache::Client({a.spec()}, fast_options()).get("k"));
+  CHECK_FALSE(memcache::Client({a.spec()}, steady_options()).get("k"));
   b.kill();
   mc.async_flush_all([&](std::error_code, bool ok) { flushed = ok; });
   run(io);
@@ -308,7 +308,7 @@ TEST_CASE("async: one nutcracker backend down: only its keys fail", "[async][pro
   {
     memcache::Client sync({proxy.spec()}, proxy_options());
     for (const auto& k : keys) REQUIRE(sync.set(k, value_for(k)));
-    auto held = memcache::Client({a.spec()}, fast_options()).get_multi(keys);
+    auto held = memcache::Client({a.spec()}, steady_options()).get_multi(keys);
     for (const auto& k : keys) (held.count(k) ? on_a : on_b).push_back(k);
     REQUIRE(on_a.size() >= 2);
     REQUIRE(on_b.size() >= 2);

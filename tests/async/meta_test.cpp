@@ -121,7 +121,7 @@ TEST_CASE("async meta: a reply with another request's opaque token fails the pip
           "[async][meta]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());
-  memcache::Client sync({server.spec()}, fast_options());
+  memcache::Client sync({server.spec()}, steady_options());
   std::vector<std::string> keys;
   for (int i = 0; i < 40; ++i) {
     keys.push_back("key" + std::to_string(i));

@@ -82,7 +82,7 @@ TEST_CASE("10,000 gets started at once: backpressure bounds what is in flight, e
   const std::size_t limit = GENERATE(std::size_t{1}, std::size_t{16}, std::size_t{1024});
   INFO("max_requests_in_flight " << limit);
   MemcachedServer server;
-  memcache::Client sync({server.spec()}, fast_options());
+  memcache::Client sync({server.spec()}, steady_options());
   std::map<std::string, std::string> items;
   for (int i = 0; i < 500; ++i) items["k" + std::to_string(i)] = value_for("k" + std::to_string(i));
   REQUIRE(sync.set_multi(items).empty());
@@ -161,14 +161,14 @@ TEST_CASE("an io_context run by 4 threads, calls started from 4 more", "[async]"
 TEST_CASE("cancelling one operation leaves the others on the pipeline correct", "[async]") {
   MemcachedServer server;
   FaultProxy proxy(server.port());
-  memcache::Client sync({server.spec()}, fast_options());
+  memcache::Client sync({server.spec()}, steady_options());
   for (int i = 0; i < 20; ++i) REQUIRE(sync.set("k" + std::to_string(i), value_for("k" + std::to_string(i))));
 
   asio::io_context io;
-  memcache::Options options = fast_options();
-  options.socket_timeout = 2s;
-  memcache::AsyncClient mc(io, {proxy.spec()}, options);
-  proxy.delay(100ms);  // every reply is still on its way when the cancel comes
+  memcache::AsyncClient mc(io, {proxy.spec()}, steady_options());
+  // Every reply is held until the cancel has come: with a delay instead, a
+  // loaded machine that ran the io_context late saw k7's reply first.
+  proxy.stall();
 
   asio::cancellation_signal signal;
   std::vector<std::pair<std::error_code, OptStr>> results(20);
@@ -186,7 +186,10 @@ TEST_CASE("cancelling one operation leaves the others on the pipeline correct", 
     }
   }
   asio::steady_timer timer(io, 30ms);
-  timer.async_wait([&](std::error_code) { signal.emit(asio::cancellation_type::terminal); });
+  timer.async_wait([&](std::error_code) {
+    signal.emit(asio::cancellation_type::terminal);
+    proxy.resume();
+  });
   const auto start = Clock::now();
   run(io);
   CHECK(ms_since(start) < 2000);
@@ -235,12 +238,12 @@ TEST_CASE("destroying the client with operations pending completes them with ope
 
 TEST_CASE("gets started together are batched, and each reply still reaches its own caller", "[async]") {
   MemcachedServer server;
-  memcache::Client sync({server.spec()}, fast_options());
+  memcache::Client sync({server.spec()}, steady_options());
   for (int i = 0; i < 90; i += 3) REQUIRE(sync.set("b" + std::to_string(i), value_for("b" + std::to_string(i))));
   const auto gets_before = server_stat(server, "cmd_get");
 
   asio::io_context io;
-  memcache::Options options = fast_options();
+  memcache::Options options = steady_options();
   options.cache_cas = true;
   memcache::AsyncClient mc(io, {server.spec()}, options);
   // 300 gets of 90 keys (each asked for 3 or 4 times, 2 in 3 missing), plain

@@ -51,9 +51,13 @@ inline memcache::Options quick_options() {
 }
 
 /// A client on one server only: sees what that server holds, whatever the
-/// routing of the client under test.
+/// routing of the client under test. Its server is never the one a test
+/// stalls, so its timeouts are long: a loaded machine must not fail it.
 inline memcache::Client probe(const MemcachedServer& server) {
-  return memcache::Client({server.spec()}, quick_options());
+  memcache::Options o = options();
+  o.socket_timeout = 10s;
+  o.connect_timeout = 10s;
+  return memcache::Client({server.spec()}, o);
 }
 
 /// One numeric stat of one server, read through a fresh probe.

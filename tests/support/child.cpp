@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -39,6 +41,37 @@ bool can_connect_tcp(std::uint16_t port) {
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
+}
+
+bool listens_on(pid_t pid, std::uint16_t port) {
+  // /proc/net/tcp: "sl local_address rem_address st ... inode", the address
+  // as hex "0100007F:<port>", state 0A for LISTEN.
+  std::ifstream table("/proc/net/tcp");
+  if (!table) return true;
+  std::vector<std::string> listeners;
+  std::string line;
+  std::getline(table, line);  // the header
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    if (!(fields >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode))
+      continue;
+    const auto colon = local.rfind(':');
+    if (state != "0A" || colon == std::string::npos) continue;
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) listeners.push_back("socket:[" + inode + "]");
+  }
+  if (listeners.empty()) return true;  // nobody listens yet: can_connect_tcp() tells
+  std::error_code ec;
+  std::filesystem::directory_iterator fds("/proc/" + std::to_string(pid) + "/fd", ec);
+  if (ec) return true;
+  for (const auto& fd : fds) {
+    const auto target = std::filesystem::read_symlink(fd.path(), ec);
+    if (ec) continue;
+    for (const auto& l : listeners) {
+      if (target.string() == l) return true;
+    }
+  }
+  return false;
 }
 
 pid_t spawn(const std::vector<std::string>& args) {

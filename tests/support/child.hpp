@@ -17,6 +17,12 @@ std::uint16_t free_port();
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.
 bool can_connect_tcp(std::uint16_t port);
 
+/// False when the TCP socket listening on `port` is known to belong to another
+/// process than `pid` (read from /proc; true when /proc cannot tell). Two
+/// tests run in parallel may get the same port from free_port(): the one whose
+/// server then fails to bind must not take the other's server for its own.
+bool listens_on(pid_t pid, std::uint16_t port);
+
 /// Starts `args` (args[0] is the program's path) as a child that is killed when
 /// this process dies, even without running destructors. Returns its pid.
 pid_t spawn(const std::vector<std::string>& args);

@@ -91,7 +91,12 @@ void MemcachedServer::launch() {
 
 bool MemcachedServer::wait_until_ready() {
   return wait_child_ready(
-      pid_, [this] { return transport_ == Transport::tcp ? can_connect_tcp(port_) : can_connect_unix(socket_path_); },
+      pid_,
+      [this] {
+        // The port may be another test's server's, if ours failed to bind it.
+        return transport_ == Transport::tcp ? can_connect_tcp(port_) && listens_on(pid_, port_)
+                                            : can_connect_unix(socket_path_);
+      },
       std::chrono::seconds(10));
 }
 

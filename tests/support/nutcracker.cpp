@@ -24,7 +24,7 @@ Nutcracker::Nutcracker(Settings settings) : settings_(std::move(settings)), dir_
     write_config();
     launch();
     if (wait_child_ready(
-            pid_, [this] { return can_connect_tcp(port_); }, std::chrono::seconds(10)))
+            pid_, [this] { return can_connect_tcp(port_) && listens_on(pid_, port_); }, std::chrono::seconds(10)))
       return;
     kill_child(pid_);
     pid_ = -1;

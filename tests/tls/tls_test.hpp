@@ -41,9 +41,10 @@ inline memcache::Options logged(memcache::Options o, LogCapture& log) {
   return o;
 }
 
-/// One numeric stat of a TLS server, through a fresh TLS probe.
+/// One numeric stat of a TLS server, through a fresh TLS probe (with long
+/// timeouts: its handshake must not fail on a loaded machine).
 inline std::uint64_t tls_stat(const MemcachedServer& server, const std::string& name) {
-  return memcache::test::stat_of(memcache::Client({server.spec()}, tls_options()), name);
+  return memcache::test::stat_of(memcache::Client({server.spec()}, tls_options(steady_options())), name);
 }
 
 inline std::string localhost_spec(const MemcachedServer& s) { return "localhost:" + std::to_string(s.port()); }

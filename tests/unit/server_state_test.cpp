@@ -56,19 +56,22 @@ TEST_CASE("ServerState: dead for dead_retry, then probed by one caller at a time
 }
 
 TEST_CASE("ServerState: a failed probe re-arms the probe interval, not dead_retry", "[unit]") {
+  // The interval is long enough that the check right after mark_dead is not
+  // late on a loaded machine, and short enough beside dead_retry to tell a
+  // re-armed interval from a re-armed dead_retry.
   memcache::Options o;
-  o.dead_retry = 1s;
-  o.dead_probe_interval = 100ms;
+  o.dead_retry = 2s;
+  o.dead_probe_interval = 500ms;
   ServerState s = make_state(o);
   s.mark_dead("down");
-  std::this_thread::sleep_for(1100ms);
+  std::this_thread::sleep_for(o.dead_retry + 100ms);
   REQUIRE(s.usable());  // the probe
   s.mark_dead("still down");
   CHECK_FALSE(s.usable());
   // Well under dead_retry later, the next probe is allowed.
   bool probed = false;
   const auto start = std::chrono::steady_clock::now();
-  while (!probed && std::chrono::steady_clock::now() - start < 900ms) {
+  while (!probed && std::chrono::steady_clock::now() - start < 1500ms) {
     probed = s.usable();
     std::this_thread::sleep_for(10ms);
   }
@@ -78,7 +81,7 @@ TEST_CASE("ServerState: a failed probe re-arms the probe interval, not dead_retr
   ServerState fresh = make_state(o);
   fresh.mark_dead("first");
   fresh.mark_dead("a late second");
-  std::this_thread::sleep_for(300ms);
+  std::this_thread::sleep_for(o.dead_probe_interval + 300ms);  // past a probe interval, well within dead_retry
   CHECK_FALSE(fresh.usable());
 
   // forget_dead_hosts.

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
@@ -9,6 +10,8 @@
 
 #include "http_client.hpp"
 #include "memcached_server.hpp"
+#include "server_clock.hpp"
+#include "server_stat.hpp"
 #include "web_cache_process.hpp"
 
 using memcache::test::http_get;
@@ -56,11 +59,27 @@ TEST_CASE("entries expire after --ttl and are loaded again", "[integration][exam
   MemcachedServer server;
   WebCacheProcess web({"--servers", server.spec(), "--ttl", "1"});
   memcache::Client mc({server.spec()});
+  auto sets = [&] { return memcache::test::stat_of(memcache::Client({server.spec()}), "cmd_set"); };
 
+  // The 1 s entry expires at memcached's next tick, which may come right
+  // after it is stored: start just after a tick, so that it is normally read
+  // back within the same second of the server's clock.
+  const std::int64_t ticked = memcache::test::after_clock_tick(mc);
+  const auto sets_before = sets();
   CHECK(http_get(web.port(), "/user/8").headers["X-Cache"] == "MISS");
-  CHECK(mc.get("user:8"));
-  // memcached counts in whole seconds: a 1 s entry is gone within 2 s.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  CHECK(sets() == sets_before + 1);  // stored
+  const bool read_back = mc.get("user:8").has_value();
+  const std::int64_t stored_by = memcache::test::server_time(mc);
+  // There while the server's clock has not ticked since; after a tick (a
+  // loaded machine) it may be gone already.
+  INFO("server clock " << ticked << " before the request, " << stored_by << " after the read");
+  CHECK((read_back || stored_by > ticked));
+  // Gone once memcached's clock (not the wall clock: a loaded machine runs
+  // the server's ticks late) reads 1 s past the store.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (memcache::test::server_time(mc) < stored_by + 1 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   CHECK_FALSE(mc.get("user:8"));
   CHECK(http_get(web.port(), "/user/8").headers["X-Cache"] == "MISS");
 }
